@@ -1,0 +1,44 @@
+# Two commands for a fresh machine (see README): `make demo` and `make test`.
+# Both set up what they need: a virtual environment in .venv with the package installed,
+# the Jupyter kernel the report notebooks run on, and Debian's Chromium for browser tests/PDF.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_DB ?= build/demo.duckdb
+PORT   ?= 8866
+
+.PHONY: setup browser demo demo-db test dashboard report benchmarks clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name ssp-evaluering --display-name "SSP-evaluering"
+	touch $@
+
+# Debian's Chromium (never a downloaded browser): browser tests and PDF printing use it.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installerer Chromium fra Debian ..."; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; \
+	fi
+
+demo-db: setup
+	$(BIN)/ssp-eval demo --db $(DEMO_DB)
+
+# The main job on demo data: build the demo database through the real ingest, open the dashboards.
+demo: demo-db browser
+	$(BIN)/ssp-eval dashboard --db $(DEMO_DB) --port $(PORT)
+
+test: setup browser
+	$(BIN)/pytest
+
+benchmarks: setup
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf build reports artefacts .pytest_cache

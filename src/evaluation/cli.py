@@ -1,0 +1,135 @@
+"""``ssp-eval``: the command line, a thin face over the library.
+
+Each command parses its options and calls one library function; errors are domain errors
+with Danish messages, shown here without a traceback. Options are English, text is Danish.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from evaluation import __version__
+from evaluation import clitext  # noqa: F401  (Danish wording for click's own texts)
+from evaluation.errors import EvaluationError
+from evaluation.settings import DB_ENV_VAR, database_path
+
+DB_HELP = f"Databasefil. Standard: miljøvariablen {DB_ENV_VAR}, ellers ~/.local/share/ssp-evaluering/."
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def db_option(func: Callable) -> Callable:
+    return click.option("--db", "db", type=click.Path(dir_okay=False), default=None, help=DB_HELP)(func)
+
+
+def fail(exc: EvaluationError) -> None:
+    click.secho(f"Fejl: {exc}", fg="red", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", message="ssp-eval %(version)s", help="Vis versionen og afslut.")
+def cli() -> None:
+    """SSP-evaluering: data til den årlige evaluering af handleplanen for digitale krænkelser.
+
+    Indlæs de lokale SSP-netværks anonyme sagsudtræk, hold planens aktører, webadresser og
+    nøglepersoner ajour, og lav dashboards og årsrapport.
+    """
+
+
+@cli.command(context_settings=CONTEXT)
+@db_option
+def init(db: str | None) -> None:
+    """Opret databasen og indlæs handleplanen (aktører, adresser, telefonnumre, roller)."""
+    from evaluation import db as dbmod
+
+    path = database_path(db)
+    try:
+        dbmod.init(path)
+    except EvaluationError as exc:
+        fail(exc)
+    click.echo(f"Databasen er klar: {path}")
+
+
+@cli.command(context_settings=CONTEXT)
+@db_option
+@click.option("--network", "network", default=None,
+              help="SSP-netværkets navn for hele filen, når filen ikke har kolonnen SSP-netværk.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def ingest(db: str | None, network: str | None, files: tuple[str, ...]) -> None:
+    """Indlæs sagsudtræk (.csv eller .xlsx) fra de lokale SSP-netværk.
+
+    Hver fil kontrolleres helt, før noget indlæses: en fil med fejl indlæses slet ikke, og
+    alle fejl vises på én gang med række og kolonne. Rettede sager erstatter de gamle.
+    """
+    from evaluation import ingest as ingestmod
+
+    path = database_path(db)
+    rejected = 0
+    for file in files:
+        with click.progressbar(length=1, label=f"Indlæser {Path(file).name}", file=sys.stderr,
+                               show_pos=False) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+            try:
+                result = ingestmod.ingest_file(path, Path(file), network=network, progress=progress)
+            except EvaluationError as exc:
+                fail(exc)
+        for message in result.messages:
+            colour = "red" if message.level == "fejl" else "yellow"
+            click.secho(str(message), fg=colour, err=message.level == "fejl")
+        click.echo(result.summary())
+        rejected += result.status == "rejected"
+    if rejected:
+        sys.exit(2)
+
+
+@cli.command("demo-data", context_settings=CONTEXT)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Mappe til filerne.")
+@click.option("--seed", default=2025, show_default=True, help="Startværdi: samme værdi giver samme filer.")
+@click.option("--cases", default=600, show_default=True, help="Antal sager i alt (fordeles på netværk og år).")
+def demo_data(out: str, seed: int, cases: int) -> None:
+    """Lav syntetiske (opdigtede) sagsudtræk i eksportformatet til demo og test."""
+    from evaluation import demo
+
+    files = demo.write_demo_files(Path(out), seed=seed, cases=cases)
+    for file in files:
+        click.echo(f"Skrev {file}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Mappe til skabelonerne.")
+def template(out: str) -> None:
+    """Skriv udfyldningsskabeloner til netværkene (.xlsx med vejledning og rullelister, og .csv)."""
+    from evaluation import template as templatemod
+
+    for file in templatemod.write_templates(Path(out)):
+        click.echo(f"Skrev {file}")
+
+
+@cli.command(context_settings=CONTEXT)
+@db_option
+@click.option("--seed", default=2025, show_default=True, help="Startværdi for de syntetiske data.")
+@click.option("--cases", default=600, show_default=True, help="Antal syntetiske sager.")
+def demo(db: str | None, seed: int, cases: int) -> None:
+    """Byg en demo-database: syntetiske udtræk indlæses gennem den rigtige indlæsning."""
+    from evaluation import demo as demomod
+
+    path = database_path(db)
+    try:
+        summary = demomod.build_demo_database(path, seed=seed, cases=cases)
+    except EvaluationError as exc:
+        fail(exc)
+    click.echo(summary)
+
+
+def main() -> None:
+    cli(prog_name="ssp-eval")
+
+
+if __name__ == "__main__":
+    main()
