@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from evaluation import __version__
-from evaluation import clitext  # noqa: F401  (Danish wording for click's own texts)
+from evaluation.clitext import DanishGroup  # also installs Danish wording for click's texts
 from evaluation.errors import EvaluationError
 from evaluation.settings import DB_ENV_VAR, database_path
 
@@ -22,7 +22,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def db_option(func: Callable) -> Callable:
-    return click.option("--db", "db", type=click.Path(dir_okay=False), default=None, help=DB_HELP)(func)
+    return click.option("--db", "db", type=click.Path(dir_okay=False), default=None,
+                        metavar="STI", help=DB_HELP)(func)
 
 
 def fail(exc: EvaluationError) -> None:
@@ -30,7 +31,7 @@ def fail(exc: EvaluationError) -> None:
     sys.exit(1)
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=DanishGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", message="ssp-eval %(version)s", help="Vis versionen og afslut.")
 def cli() -> None:
     """SSP-evaluering: data til den årlige evaluering af handleplanen for digitale krænkelser.
@@ -58,7 +59,8 @@ def init(db: str | None) -> None:
 @db_option
 @click.option("--network", "network", default=None,
               help="SSP-netværkets navn for hele filen, når filen ikke har kolonnen SSP-netværk.")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, metavar="FILER...",
+                type=click.Path(exists=True, dir_okay=False))
 def ingest(db: str | None, network: str | None, files: tuple[str, ...]) -> None:
     """Indlæs sagsudtræk (.csv eller .xlsx) fra de lokale SSP-netværk.
 
@@ -89,7 +91,7 @@ def ingest(db: str | None, network: str | None, files: tuple[str, ...]) -> None:
 
 
 @cli.command("demo-data", context_settings=CONTEXT)
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Mappe til filerne.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), metavar="MAPPE", help="Mappe til filerne.")
 @click.option("--seed", default=2025, show_default=True, help="Startværdi: samme værdi giver samme filer.")
 @click.option("--cases", default=600, show_default=True, help="Antal sager i alt (fordeles på netværk og år).")
 def demo_data(out: str, seed: int, cases: int) -> None:
@@ -102,7 +104,7 @@ def demo_data(out: str, seed: int, cases: int) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Mappe til skabelonerne.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), metavar="MAPPE", help="Mappe til skabelonerne.")
 def template(out: str) -> None:
     """Skriv udfyldningsskabeloner til netværkene (.xlsx med vejledning og rullelister, og .csv)."""
     from evaluation import template as templatemod
@@ -125,6 +127,30 @@ def demo(db: str | None, seed: int, cases: int) -> None:
     except EvaluationError as exc:
         fail(exc)
     click.echo(summary)
+
+
+@cli.command(context_settings=CONTEXT)
+@db_option
+@click.option("--port", default=8866, show_default=True, help="Port på 127.0.0.1.")
+def dashboard(db: str | None, port: int) -> None:
+    """Åbn dashboards (Årsevaluering, Udforsk, Mødenoter) i browseren via Voilà."""
+    from evaluation import dashboard as dashmod
+
+    path = database_path(db)
+    try:
+        server = dashmod.start(path, port)
+    except EvaluationError as exc:
+        fail(exc)
+    click.echo("Dashboards kører. Åbn i browseren:")
+    for page, title in (("aarsevaluering.ipynb", "Årsevaluering"), ("udforsk.ipynb", "Udforsk"),
+                        ("moedenoter.ipynb", "Mødenoter")):
+        click.echo(f"  {title}: {dashmod.url(port, page)}")
+    click.echo("Stop med Ctrl+C.")
+    try:
+        sys.exit(server.wait())
+    except KeyboardInterrupt:
+        server.terminate()
+        server.wait(10)
 
 
 def main() -> None:

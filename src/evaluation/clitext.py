@@ -68,3 +68,30 @@ for _module in (click.core, click.decorators, click.exceptions, click.formatting
         _module._ = danish  # type: ignore[attr-defined]
     if hasattr(_module, "ngettext"):
         _module.ngettext = _danish_ngettext  # type: ignore[attr-defined]
+
+# Metavars shown in usage lines: "[TILVALG]", "KOMMANDO [ARGUMENTER]...", "TEKST", "HELTAL".
+click.types.StringParamType.name = "tekst"
+click.types.IntParamType.name = "heltal"
+click.types.FloatParamType.name = "tal"
+
+
+class DanishCommand(click.Command):
+    """A command whose usage line reads "[TILVALG]" instead of "[OPTIONS]"."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("options_metavar", "[TILVALG]")
+        super().__init__(*args, **kwargs)
+
+
+class DanishGroup(click.Group):
+    """A group that makes Danish commands and sub-groups."""
+
+    command_class = DanishCommand
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("options_metavar", "[TILVALG]")
+        kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENTER]...")
+        super().__init__(*args, **kwargs)
+
+
+DanishGroup.group_class = DanishGroup
