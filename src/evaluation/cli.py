@@ -153,6 +153,45 @@ def dashboard(db: str | None, port: int) -> None:
         server.wait(10)
 
 
+@cli.group(context_settings=CONTEXT)
+def plan() -> None:
+    """Handleplanens register: eksportér planen som YAML og se historikken over ændringer."""
+
+
+@plan.command("export", context_settings=CONTEXT)
+@db_option
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False), metavar="FIL",
+              help="YAML-fil at skrive til. Uden --out skrives planen på skærmen.")
+def plan_export(db: str | None, out: str | None) -> None:
+    """Skriv registret (aktører, adresser, numre, roller, politikker, actioncard) som YAML i samme format som data/plan.yaml."""
+    from evaluation import db as dbmod, registry
+
+    try:
+        with dbmod.reader(database_path(db)) as con:
+            click.echo(f"Skrev {registry.export_plan(con, Path(out))}" if out else registry.dump_plan(con))
+    except EvaluationError as exc:
+        fail(exc)
+
+
+@plan.command("history", context_settings=CONTEXT)
+@db_option
+@click.option("--table", "table", default=None, metavar="TABEL", help="Kun ændringer i én tabel, fx addresses eller actors.")
+def plan_history(db: str | None, table: str | None) -> None:
+    """Vis ændringer i registret, nyeste først: hvornår, af hvem, hvad og hvorfor."""
+    from evaluation import db as dbmod, registry
+
+    try:
+        with dbmod.reader(database_path(db)) as con:
+            changes = registry.history(con, table=table)
+    except EvaluationError as exc:
+        fail(exc)
+    for row in changes.itertuples():
+        reason = f" ({row.reason})" if isinstance(row.reason, str) else ""
+        click.echo(f"{row.changed_at:%Y-%m-%d %H:%M}  {row.changed_by}  {row.table_label}  {row.item_id}  "
+                   f"{row.action_label}: {row.summary}{reason}")
+    click.echo(f"{len(changes)} ændringer.")
+
+
 def main() -> None:
     cli(prog_name="ssp-eval")
 
