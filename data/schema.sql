@@ -271,8 +271,19 @@ CREATE TABLE IF NOT EXISTS link_checks (
     final_url     VARCHAR,
     chain         VARCHAR[],                          -- "301 https://..." per hop
     error         VARCHAR,                            -- Danish, e.g. 'tidsgrænse overskredet'
-    elapsed_ms    INTEGER
+    elapsed_ms    INTEGER,
+    run_id        INTEGER,                            -- link_run_seq: all checks of one run
+    error_kind    VARCHAR,                            -- dns, connect, tls, timeout, protocol, loop,
+                                                      -- too_many, http, invalid, other, offline
+    proposed_url  VARCHAR,                            -- moved: the new address, as printed
+    note          VARCHAR                             -- Danish, e.g. a temporary redirect
 );
+CREATE SEQUENCE IF NOT EXISTS link_run_seq START 1;
+-- Databases created before these columns existed get them here (no-op otherwise).
+ALTER TABLE link_checks ADD COLUMN IF NOT EXISTS run_id INTEGER;
+ALTER TABLE link_checks ADD COLUMN IF NOT EXISTS error_kind VARCHAR;
+ALTER TABLE link_checks ADD COLUMN IF NOT EXISTS proposed_url VARCHAR;
+ALTER TABLE link_checks ADD COLUMN IF NOT EXISTS note VARCHAR;
 
 -- Cells hidden in a published Kredsråd edition, so next year's edition hides them too.
 CREATE TABLE IF NOT EXISTS published_suppressions (

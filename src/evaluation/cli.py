@@ -153,6 +153,30 @@ def dashboard(db: str | None, port: int) -> None:
         server.wait(10)
 
 
+@cli.command(context_settings=CONTEXT)
+@db_option
+@click.option("--timeout", "timeout", type=click.FloatRange(min=0.1), default=None, metavar="SEKUNDER",
+              help="Tidsgrænse pr. forespørgsel i sekunder. Standard: 10.")
+def links(db: str | None, timeout: float | None) -> None:
+    """Kontrollér planens webadresser og adresser nævnt i netværkenes erfaringer.
+
+    Hver adresse bliver ok, flyttet (med forslag til ny adresse), brudt eller kan ikke nås, og
+    alle kontroller gemmes i databasen som historik. Uden internet siges det tydeligt.
+    """
+    from evaluation import links as linksmod
+
+    with click.progressbar(length=1, label="Kontrollerer webadresser", file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+        try:
+            summary = linksmod.run(database_path(db), progress=progress, timeout=timeout)
+        except EvaluationError as exc:
+            fail(exc)
+    for line in summary.lines():
+        click.echo(line)
+
+
 @cli.group(context_settings=CONTEXT)
 def plan() -> None:
     """Handleplanens register: eksportér planen som YAML og se historikken over ændringer."""
