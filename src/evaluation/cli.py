@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -179,7 +180,7 @@ def links(db: str | None, timeout: float | None) -> None:
 
 @cli.group(context_settings=CONTEXT)
 def plan() -> None:
-    """Handleplanens register: eksportér planen som YAML og se historikken over ændringer."""
+    """Handleplanens register: eksportér planen som YAML, se historikken og se, hvad der skal følges op."""
 
 
 @plan.command("export", context_settings=CONTEXT)
@@ -214,6 +215,38 @@ def plan_history(db: str | None, table: str | None) -> None:
         click.echo(f"{row.changed_at:%Y-%m-%d %H:%M}  {row.changed_by}  {row.table_label}  {row.item_id}  "
                    f"{row.action_label}: {row.summary}{reason}")
     click.echo(f"{len(changes)} ændringer.")
+
+
+@plan.command("status", context_settings=CONTEXT)
+@db_option
+@click.option("--today", "today", default=None, hidden=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Dato at regne fra (ÅÅÅÅ-MM-DD), til test.")
+def plan_status(db: str | None, today: datetime | None) -> None:
+    """Vis hvad der skal følges op i planen: nøglepersoner, årets øvelser, politikker og webadresser."""
+    from evaluation import db as dbmod, planstatus
+
+    try:
+        with dbmod.reader(database_path(db)) as con:
+            items = planstatus.due_items(con, today=today.date() if today else None)
+    except EvaluationError as exc:
+        fail(exc)
+    click.echo(planstatus.format_due(items))
+
+
+@cli.command(context_settings=CONTEXT)
+@db_option
+@click.option("--out", "out", default=".", show_default=True, type=click.Path(file_okay=False), metavar="MAPPE",
+              help="Mappe til actioncard.html og actioncard.pdf.")
+def actioncard(db: str | None, out: str) -> None:
+    """Lav det aktuelle actioncard fra planens register som én side HTML og PDF til udskrift."""
+    from evaluation import actioncard as cardmod
+
+    try:
+        files = cardmod.write(database_path(db), Path(out))
+    except EvaluationError as exc:
+        fail(exc)
+    for file in files:
+        click.echo(f"Skrev {file}")
 
 
 def main() -> None:
