@@ -409,6 +409,14 @@ def _free(grid: _Grid, target: int, limit: int, name: str) -> None:
         if _try(grid, int(cell), masked, target, limit):
             return
     if not candidates:
+        # Every non-zero cell is hidden and the "<5" markers still pin a value together
+        # (e.g. a table of only ones): show them all as "–". Each hidden cell then lies on a
+        # row, a column and a grand total that are all hidden, so it can grow with them.
+        for cell in small:
+            grid.code[int(cell)] = _SECONDARY
+            grid.reason[int(cell)] = masked
+        if small.size if isinstance(small, np.ndarray) else small:
+            return
         raise EvaluationError(f"Tabellen «{name}» kan ikke beskyttes: alle tal er allerede skjult, "
                               "og et skjult tal kan stadig regnes ud.")
     grid.code[candidates[0]] = _SECONDARY
