@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= build/demo.duckdb
 PORT   ?= 8866
 
-.PHONY: setup browser demo demo-db test dashboard report benchmarks clean
+.PHONY: setup browser demo demo-db test dashboard report benchmarks example-reports clean
 
 setup: $(VENV)/.installed
 
@@ -39,6 +39,16 @@ test: setup browser
 
 benchmarks: setup
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/dashboard.py
+
+# The example reports linked from the README: both editions rendered from a fresh demo database.
+example-reports: setup browser
+	rm -rf build/eksempel
+	$(BIN)/ssp-eval demo --db build/eksempel/demo.duckdb
+	$(BIN)/ssp-eval report --db build/eksempel/demo.duckdb --year 2025 --edition team --out docs/eksempel
+	$(BIN)/ssp-eval report --db build/eksempel/demo.duckdb --year 2025 --edition kredsraad --out docs/eksempel
+	rm -f docs/eksempel/*.ipynb
 
 clean:
 	rm -rf build reports artefacts .pytest_cache

@@ -121,3 +121,41 @@ HANDMADE_CASES: list[dict[str, Any]] = [
 def handmade_db(case_db: Callable[..., Path]) -> Path:
     """The database of HANDMADE_CASES."""
     return case_db(HANDMADE_CASES, name="handmade.duckdb")
+
+
+# --- demo_db: the demo database, built once per session through the real ingest (report) --
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database (seed 2025, 600 cases), built once per test session.
+
+    Shared by every test that asks for it: copy the file before writing to it.
+    """
+    from evaluation import demo
+
+    path = tmp_path_factory.mktemp("demo_db") / "demo.duckdb"
+    demo.build_demo_database(path, seed=2025, cases=600)
+    return path
+
+
+# --- same_as_direct: a question through the cubes equals its direct SQL (cube, queries, kpis, explore)
+
+
+@pytest.fixture
+def same_as_direct() -> Callable[..., Any]:
+    """``check(con, fn, *args, **kwargs)``: fn's answer from the cubes, asserted identical
+    (values and dtypes) to the same call under ``cube.bypass()``; returns the answer."""
+    from evaluation import cube
+
+    def check(con: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        cached = fn(con, *args, **kwargs)
+        with cube.bypass():
+            direct = fn(con, *args, **kwargs)
+        if isinstance(direct, pd.DataFrame):
+            pd.testing.assert_frame_equal(cached, direct, check_exact=True)
+        else:
+            assert cached == direct
+        return cached
+
+    return check

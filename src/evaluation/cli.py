@@ -249,6 +249,38 @@ def actioncard(db: str | None, out: str) -> None:
         click.echo(f"Skrev {file}")
 
 
+@cli.command(context_settings=CONTEXT)
+@db_option
+@click.option("--year", "year", required=True, type=int, metavar="ÅR", help="Indberetningsåret, fx 2025.")
+@click.option("--edition", "edition", default="team", show_default=True, type=click.Choice(["team", "kredsraad"]),
+              help="team: teamets fulde udgave. kredsraad: samlede tal med skjulte små tal til Kredsrådet.")
+@click.option("--out", "out", default="reports", show_default=True, type=click.Path(file_okay=False),
+              metavar="MAPPE", help="Mappe til rapportens filer.")
+@click.option("--threshold", "threshold", default=None, type=click.IntRange(min=2), metavar="ANTAL",
+              help="Kredsråd: antal fra 1 til ANTAL skjules. Standard: 4 (vises som \"<5\").")
+@click.option("--today", "today", default=None, hidden=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Dato rapporten regnes fra (ÅÅÅÅ-MM-DD), til eksempler og test.")
+def report(db: str | None, year: int, edition: str, out: str, threshold: int | None, today: datetime | None) -> None:
+    """Lav årsrapporten med papermill: HTML og PDF til læsning og den kørte notebook til revision."""
+    from evaluation import report as reportmod
+
+    try:
+        files = reportmod.render_report(
+            database_path(db), year, edition=edition, out_dir=Path(out), threshold=threshold,
+            today=today.date() if today else None, progress=lambda text: click.echo(text, err=True),
+            progress_bar={"desc": "Beregner", "unit": "celle", "file": sys.stderr})
+    except EvaluationError as exc:
+        fail(exc)
+    for file in (files.html, files.pdf, files.notebook, files.suppression_log):
+        if file is not None:
+            click.echo(f"Skrev {file}")
+    for note in files.notes:
+        click.secho(note, fg="yellow")
+    if files.suppression_log is not None:
+        click.echo("Listen over skjulte tal er kun til teamet: send den ikke med rapporten.")
+    click.echo(f"Færdig på {files.seconds:.0f} s.")
+
+
 def main() -> None:
     cli(prog_name="ssp-eval")
 
