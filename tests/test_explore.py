@@ -99,3 +99,29 @@ def test_every_measure_runs_and_is_labelled_in_danish(handmade_db: Path) -> None
         frame = _explore(handmade_db, Filters(), ["netvaerk"], key)
         assert len(frame) == 3, key
         assert measure.label and not measure.label.startswith(key), key
+
+
+@pytest.mark.parametrize("dimensions", [
+    [], ["netvaerk"], ["platforme"], ["year", "situation"], ["quarter", "politianmeldt"],
+    ["platforme", "kraenkelsestyper"], ["aldersgruppe", "vurdering", "month"],
+])
+def test_cubes_give_the_direct_sql_answers_on_handmade_cases(handmade_db: Path, dimensions: list[str],
+                                                             same_as_direct) -> None:
+    with db.reader(handmade_db) as con:
+        for filters in (Filters(), Filters(year=2025, networks=("Nord",)), Filters(year=2019)):
+            for measure in ("cases", "victims", "police_reports", "share_B", "share_parents_1_day"):
+                same_as_direct(con, explore.explore, filters, dimensions, measure)
+
+
+def test_a_choice_too_fine_for_a_cube_runs_the_direct_sql(handmade_db: Path, monkeypatch) -> None:
+    from evaluation import cube
+
+    # 3 networks x 12 cells x 12 months x 13 platforms x 10 offence types = 56,160 possible rows
+    monkeypatch.setattr(explore, "MAX_CUBE_ROWS", 50_000)
+    with db.reader(handmade_db) as con:
+        cube.clear()
+        fine = explore.explore(con, Filters(), ["month", "platforme", "kraenkelsestyper"], "cases")
+        assert cube.cache_info().entries == 1  # only the case counts, to bound the cube's size
+        explore.explore(con, Filters(), ["platforme", "kraenkelsestyper"], "cases")
+        assert cube.cache_info().entries == 1 + 3  # + one partition per year (2023-2025)
+    assert fine["cases"].sum() == 13  # 10 cases, unnested: N2 counts 2 platforms x 2 types

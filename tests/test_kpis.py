@@ -114,3 +114,23 @@ def test_a_phase_that_applies_to_no_case_has_no_share(case_db) -> None:
         frame = kpis.actioncard_adherence(con, Filters(), include_total=False)
     anmeld = frame[frame["phase"] == "anmeld"].iloc[0]
     assert anmeld["n"] == 0 and math.isnan(anmeld["share"])
+
+
+HANDMADE_FILTERS = (
+    Filters(), Filters(year=2025), Filters(year=2024), Filters(year=2023), Filters(year=2019),
+    Filters(year=2025, networks=("Syd",)), Filters(year=2025, institution_types=("efterskole",)),
+    Filters(year=2025, situations=("B",)), Filters(networks=("Nord", "Vest"), situations=("A",)),
+    Filters(year=2025, networks=("Findes ikke",)),
+)
+
+
+@pytest.mark.parametrize("filters", HANDMADE_FILTERS)
+def test_cubes_give_the_direct_sql_answers_on_handmade_cases(handmade_db: Path, filters: Filters,
+                                                             same_as_direct) -> None:
+    with db.reader(handmade_db) as con:
+        for today in (LATER, date(2025, 6, 1)):
+            same_as_direct(con, kpis.kpis, filters, today=today)
+        same_as_direct(con, kpis.actioncard_adherence, filters)
+        same_as_direct(con, kpis.actioncard_adherence, filters, include_total=False)
+        assert same_as_direct(con, kpis.latest_year) == 2025
+        assert same_as_direct(con, kpis.comparison_months, 2025, date(2025, 6, 1)) == 11

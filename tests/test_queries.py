@@ -196,3 +196,41 @@ def test_queries_work_on_an_empty_database(tmp_path: Path) -> None:
 def test_reader_connection_is_read_only(handmade_db: Path) -> None:
     with db.reader(handmade_db) as con, pytest.raises(duckdb.Error):
         con.execute("DELETE FROM case_versions")
+
+
+HANDMADE_FILTERS = (
+    Filters(), Y2025, Filters(year=2024), Filters(year=2023), Filters(year=2019),
+    Filters(year=2025, networks=("Syd",)), Filters(year=2025, institution_types=("efterskole",)),
+    Filters(situations=("B",)), Filters(networks=("Nord", "Vest"), situations=("A",)),
+    Filters(networks=("Findes ikke",)),
+)
+
+
+@pytest.mark.parametrize("filters", HANDMADE_FILTERS)
+def test_cubes_give_the_direct_sql_answers_on_handmade_cases(handmade_db: Path, filters: Filters,
+                                                             same_as_direct) -> None:
+    with db.reader(handmade_db) as con:
+        for fn in (queries.trend, queries.situation_split, queries.outcomes, queries.platforms,
+                   queries.offence_types, queries.completeness_by_field, queries.completeness,
+                   queries.data_checksum):
+            same_as_direct(con, fn, filters)
+        same_as_direct(con, queries.trend, filters, by="quarter")
+        year = filters.year or 2025
+        same_as_direct(con, queries.networks_without_export, year)
+        same_as_direct(con, queries.year_has_data, year)
+        same_as_direct(con, queries.filter_options)
+
+
+def test_cubes_on_an_empty_database_match_the_direct_sql(tmp_path: Path, same_as_direct) -> None:
+    path = tmp_path / "tom.duckdb"
+    with db.writer(path):
+        pass
+    with db.reader(path) as con:
+        for fn in (queries.trend, queries.situation_split, queries.outcomes, queries.completeness,
+                   queries.actioncard_adherence):
+            same_as_direct(con, fn, Filters())
+        same_as_direct(con, queries.kpis, Filters(year=2025))
+        same_as_direct(con, queries.explore, Filters(), ["platforme"], "share_B")
+        same_as_direct(con, queries.explore, Filters(), [], "victims")
+        same_as_direct(con, queries.networks_without_export, 2025)
+        assert same_as_direct(con, queries.latest_year) is None

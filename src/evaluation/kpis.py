@@ -4,6 +4,11 @@ Each indicator is defined once here, as a SQL condition on one row of ``cases`` 
 among denominator), so the KPI cards, the heat map, the Udforsk page and the report count
 the same thing. The indicator SQL is fixed text in this module; filter values arrive as
 parameters (see ``filters.where``).
+
+Each question also has a cube (see ``cube.py``): the same ``count_if`` columns grouped by
+year and filter cell, cached per data version and year, so a filter change is a pandas
+selection and sum. The direct SQL below stays as the fallback for
+connections that can't be cached, and as the reference the tests compare the cubes with.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from evaluation import stats
+from evaluation import cube, stats
 from evaluation.filters import Filters, where
 
 # A victim under 18: the value-leap rule (involve parents as fast as possible) applies.
@@ -125,8 +130,23 @@ GROUP BY y
 """
 
 
+# The KPI cube: per year and filter cell, over months 1..$months of each year. The compared
+# months don't depend on the filter (see comparison_months), so they key the cube instead of
+# being a dimension: a month grain made the cube 12x larger and its first build 2x slower.
+_KPI_CUBE_SQL = f"""
+SELECT year(indberetningsmaaned) AS cube_year, netvaerk, institutionstype, situation,
+       {indicator_columns(KPIS)}
+FROM cases
+WHERE {{where}} AND month(indberetningsmaaned) <= $months
+GROUP BY ALL
+"""
+
+
 def latest_year(con: duckdb.DuckDBPyConnection) -> int | None:
     """The newest reporting year in the database, or None when it holds no cases."""
+    years = cube.years_present(con)
+    if years is not None:
+        return years[-1] if years else None
     row = con.execute("SELECT max(year(indberetningsmaaned)) FROM cases").fetchone()
     return None if row is None or row[0] is None else int(row[0])
 
@@ -141,6 +161,10 @@ def comparison_months(con: duckdb.DuckDBPyConnection, year: int, today: date | N
     today = today or date.today()
     if year < today.year:
         return 12
+    counts = cube.case_counts(con)
+    if counts is not None:
+        in_year = counts.loc[counts["year"] == year, "month_no"]
+        return int(in_year.max()) if len(in_year) else max(1, today.month)
     row = con.execute(
         "SELECT max(month(indberetningsmaaned)) FROM cases "
         "WHERE indberetningsmaaned >= ? AND indberetningsmaaned < ?",
@@ -164,15 +188,35 @@ def kpis(con: duckdb.DuckDBPyConnection, filters: Filters, *, today: date | None
     """
     year = filters.year if filters.year is not None else (latest_year(con) or (today or date.today()).year)
     months = comparison_months(con, year, today)
+    by_year = _kpi_counts_from_cube(con, filters, year, months)
+    if by_year is None:
+        by_year = _kpi_counts_from_sql(con, filters, year, months)
+    now, before = by_year.get(year, {}), by_year.get(year - 1, {})
+    rows = [_kpi_row(ind, year, months, now, before) for ind in KPIS]
+    return pd.DataFrame(rows)
+
+
+def _kpi_counts_from_sql(con: duckdb.DuckDBPyConnection, filters: Filters, year: int,
+                         months: int) -> dict[int, dict]:
+    """``{year: {"<key>__n": .., "<key>__d": ..}}`` for year and year - 1, months 1..months."""
     clause, params = where(filters, use_year=False)
     result = con.execute(
         _KPI_SQL.format(where=clause), [*params, date(year - 1, 1, 1), date(year + 1, 1, 1), months]
     ).fetchall()
     names = [d[0] for d in con.description]
-    by_year = {int(r[0]): dict(zip(names, r, strict=True)) for r in result}
-    now, before = by_year.get(year, {}), by_year.get(year - 1, {})
-    rows = [_kpi_row(ind, year, months, now, before) for ind in KPIS]
-    return pd.DataFrame(rows)
+    return {int(r[0]): dict(zip(names, r, strict=True)) for r in result}
+
+
+def _kpi_counts_from_cube(con: duckdb.DuckDBPyConnection, filters: Filters, year: int,
+                          months: int) -> dict[int, dict] | None:
+    """The same counts summed from the KPI cube; None when the connection isn't cached."""
+    frame = cube.partitions(con, ("kpis", months), _KPI_CUBE_SQL, {"months": months}, [year - 1, year])
+    if frame is None:
+        return None
+    chosen = cube.select(frame, filters)
+    columns = [c for c in chosen.columns if c.endswith(("__n", "__d"))]
+    sums = chosen.groupby(cube.YEAR)[columns].sum()
+    return {int(y): row for y, row in zip(sums.index, sums.to_dict("records"), strict=True)}
 
 
 def _kpi_row(ind: Indicator, year: int, months: int, now: dict, before: dict) -> dict:
@@ -210,6 +254,15 @@ GROUP BY netvaerk
 ORDER BY netvaerk
 """
 
+# The adherence cube: per year and filter cell.
+_ADHERENCE_CUBE_SQL = f"""
+SELECT year(indberetningsmaaned) AS cube_year, netvaerk, institutionstype, situation,
+       {indicator_columns(PHASES)}
+FROM cases
+WHERE {{where}}
+GROUP BY ALL
+"""
+
 
 def actioncard_adherence(
     con: duckdb.DuckDBPyConnection, filters: Filters, *, include_total: bool = True
@@ -235,8 +288,7 @@ def actioncard_adherence(
     Not recorded (empty) optional fields count as not done: the card asks networks to
     record these steps, and ``completeness`` shows where they don't.
     """
-    clause, params = where(filters)
-    frame = con.execute(_ADHERENCE_SQL.format(where=clause), params).df()
+    frame = _adherence_counts(con, filters)
     records = frame.to_dict("records")
     if include_total and records:
         # Counts add up, so the all-networks row is a sum (GROUPING SETS doubled the scan).
@@ -257,3 +309,14 @@ def actioncard_adherence(
     columns = ["netvaerk", "netvaerk_label", "is_total", "phase", "phase_label", "phase_no",
                "n", "followed", "share"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _adherence_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per network (sorted): ``<phase>__d`` and ``<phase>__n``, from the cube or direct SQL."""
+    years = cube.years_of(con, filters)
+    frame = None if years is None else cube.partitions(con, "adherence", _ADHERENCE_CUBE_SQL, {}, years)
+    if frame is None:
+        clause, params = where(filters)
+        return con.execute(_ADHERENCE_SQL.format(where=clause), params).df()
+    columns = [c for c in frame.columns if c.endswith(("__n", "__d"))]
+    return cube.select(frame, filters).groupby("netvaerk", sort=True)[columns].sum().reset_index()

@@ -4,11 +4,14 @@ Every function takes a DuckDB connection (from ``db.reader``) and, where it make
 ``Filters``; none knows about widgets or papermill. Frames keep machine keys (codes, spec
 keys) in their columns and carry the Danish label next to each code (``<col>_label``);
 ``display_frame`` turns any of them into a table with Danish headings. Each question is one
-aggregate scan over ``cases``, so a filter change stays fast at a million cases (see
-``benchmarks/queries.py``).
+aggregate scan over ``cases``; on a cached connection the aggregate questions are answered
+from their cubes (``cube.py``: counts per year and filter cell, built once per data version),
+so a filter change costs milliseconds at a million cases (see ``benchmarks/queries.py``). The
+direct SQL stays as the fallback and as the reference the tests compare the cubes with.
 
-The key figures and actioncard adherence live in ``kpis.py`` and the ad hoc Udforsk query
-in ``explore.py``; they are re-exported here so callers need only this module.
+The key figures and actioncard adherence live in ``kpis.py``, data completeness in
+``completeness.py`` and the ad hoc Udforsk query in ``explore.py``; they are re-exported
+here so callers need only this module.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from datetime import date
 from typing import Literal
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from evaluation import spec
+from evaluation import cube, spec
+from evaluation.completeness import COMPLETENESS_FIELDS, completeness, completeness_by_field  # noqa: F401
 from evaluation.explore import DIMENSIONS, MEASURES, explore  # noqa: F401  (re-export)
 from evaluation.filters import Filters, where, year_bounds
 from evaluation.kpis import KPIS, PHASES, actioncard_adherence, kpis, latest_year  # noqa: F401
@@ -33,18 +38,9 @@ OUTCOME_FIELDS: tuple[str, ...] = (
     "ssp_konsulent_inddraget", "hjaelp", "konfliktmaegling",
 )
 
-# Optional fields whose filling is measured, with the cases each applies to. Left out:
-# afslutningsmaaned (empty means the case is open), antal_kraenkede (the database fills in
-# 1) and aktoerer (empty means no outside organisation was involved).
-COMPLETENESS_FIELDS: tuple[tuple[str, str], ...] = (
-    ("koen", "TRUE"), ("kraenker_samme_institution", "TRUE"), ("platforme", "TRUE"),
-    ("spredning", "TRUE"), ("foraeldre_inddraget_dage", "foraeldre_inddraget = 'ja'"),
-    ("materiale_slettet", "TRUE"), ("sletdet_kontaktet", "TRUE"), ("datatilsynet_klage", "TRUE"),
-    ("samarbejde", "TRUE"), ("anmeldt_af", "politianmeldt"), ("underretning_sendt", "TRUE"),
-    ("forsikring_anbefalet", "TRUE"), ("ssp_konsulent_inddraget", "TRUE"), ("hjaelp", "TRUE"),
-    ("hjaelp_kraenker", "TRUE"), ("konfliktmaegling", "TRUE"), ("orienteret", "TRUE"),
-    ("presseinteresse", "TRUE"), ("erfaringer", "TRUE"),
-)
+# Field kinds with a short list of values, which outcomes() counts from a cube. Free text and
+# names (erfaringer, aktoerer, sags_id) would make a cube as large as the data: direct SQL.
+_OUTCOME_CUBE_KINDS = ("code", "age", "yesno", "list")
 
 # Danish headings for display_frame; spec keys fall back to their spec label.
 HEADINGS: dict[str, str] = {
@@ -106,13 +102,24 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
     """Years, networks and institution types present in the data (newest year first)."""
+    inst = spec.COLUMN_BY_KEY["institutionstype"].codes
+    sit = spec.COLUMN_BY_KEY["situation"].codes
+    counts = cube.case_counts(con)
+    if counts is not None:
+        # Python sorts str by code point, as DuckDB's binary collation sorts UTF-8.
+        years = sorted((int(y) for y in counts["year"].unique()), reverse=True)
+        networks = sorted(str(n) for n in counts["netvaerk"].unique())
+        present = set(counts["institutionstype"].unique())
+        return FilterOptions(
+            years=tuple(years), networks=tuple(networks),
+            institution_types=tuple((label, code) for code, label in inst.items() if code in present),
+            situations=tuple((f"{code} – {label}", code) for code, label in sit.items()),
+        )
     years = [r[0] for r in con.execute(
         "SELECT DISTINCT year(indberetningsmaaned) AS y FROM cases ORDER BY y DESC").fetchall()]
     networks = [r[0] for r in con.execute(
         "SELECT DISTINCT netvaerk FROM cases ORDER BY netvaerk").fetchall()]
     present = {r[0] for r in con.execute("SELECT DISTINCT institutionstype FROM cases").fetchall()}
-    inst = spec.COLUMN_BY_KEY["institutionstype"].codes
-    sit = spec.COLUMN_BY_KEY["situation"].codes
     return FilterOptions(
         years=tuple(int(y) for y in years),
         networks=tuple(networks),
@@ -123,6 +130,9 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
 
 def year_has_data(con: duckdb.DuckDBPyConnection, year: int) -> bool:
     """True when any case was reported in the year (the pages show a hint otherwise)."""
+    counts = cube.case_counts(con)
+    if counts is not None:
+        return bool((counts["year"] == int(year)).any())
     start, end = year_bounds(int(year))
     return con.execute(
         "SELECT EXISTS (SELECT 1 FROM cases WHERE indberetningsmaaned >= ? AND indberetningsmaaned < ?)",
@@ -158,8 +168,10 @@ def trend(con: duckdb.DuckDBPyConnection, filters: Filters,
     steps = {"month": 1, "quarter": 3}
     if by not in steps:
         raise ValueError(f"by must be 'month' or 'quarter', not {by!r}")
-    clause, params = where(filters, use_year=False)
-    frame = con.execute(_TREND_SQL.format(where=clause), [by, *params, steps[by]]).df()
+    frame = _trend_from_cube(con, filters, steps[by])
+    if frame is None:
+        clause, params = where(filters, use_year=False)
+        frame = con.execute(_TREND_SQL.format(where=clause), [by, *params, steps[by]]).df()
     periods = pd.to_datetime(frame["period"])
     frame["year"] = periods.dt.year.astype("int64")
     if by == "month":
@@ -170,13 +182,58 @@ def trend(con: duckdb.DuckDBPyConnection, filters: Filters,
     return frame[["period", "period_label", "year", "cases", "cases_a", "cases_b", "share_b"]]
 
 
+def _cases_in(con: duckdb.DuckDBPyConnection, filters: Filters, *,
+              use_year: bool = True) -> pd.DataFrame | None:
+    """Rows of the case-count cube inside the filter (None when not cached)."""
+    counts = cube.case_counts(con)
+    if counts is None:
+        return None
+    chosen = cube.select(counts, filters)
+    if use_year and filters.year is not None:
+        chosen = chosen[chosen["year"] == filters.year]
+    return chosen
+
+
+def _trend_from_cube(con: duckdb.DuckDBPyConnection, filters: Filters, step: int) -> pd.DataFrame | None:
+    """``_TREND_SQL``'s result (same columns and dtypes) from the case-count cube.
+
+    Periods are numbered (year * 12 + month - 1, floored to the step), so one ``bincount``
+    sums them and fills the empty periods between the first and the last with 0.
+    """
+    chosen = _cases_in(con, filters, use_year=False)
+    if chosen is None:
+        return None
+    if chosen.empty:
+        return pd.DataFrame({"period": pd.Series(dtype="datetime64[us]"), "cases": pd.Series(dtype="int64"),
+                             "cases_a": pd.Series(dtype="float64"), "cases_b": pd.Series(dtype="float64")})
+    number = chosen["year"].to_numpy() * 12 + (chosen["month_no"].to_numpy() - 1) // step * step
+    first = int(number.min())
+    slot = (number - first) // step
+    cases = chosen["cases"].to_numpy()
+    situation = chosen["situation"].to_numpy()
+    total = np.bincount(slot, weights=cases)
+    months_since_1970 = first + np.arange(len(total)) * step - 1970 * 12
+    return pd.DataFrame({
+        "period": months_since_1970.astype("datetime64[M]").astype("datetime64[us]"),
+        "cases": total.astype("int64"),
+        # the direct SQL's coalesce over count_if yields floats here; keep the same dtypes
+        "cases_a": np.bincount(slot, weights=cases * (situation == "A"), minlength=len(total)),
+        "cases_b": np.bincount(slot, weights=cases * (situation == "B"), minlength=len(total)),
+    })
+
+
 def situation_split(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Cases in situation A and B (both rows always), share of all and its Wilson interval."""
     from evaluation.stats import wilson_interval
 
-    clause, params = where(filters)
-    counts = dict(con.execute(
-        f"SELECT situation, count(*) FROM cases WHERE {clause} GROUP BY situation", params).fetchall())
+    chosen = _cases_in(con, filters)
+    if chosen is not None:
+        situation, cases = chosen["situation"].to_numpy(), chosen["cases"].to_numpy()
+        counts = {code: int(cases[situation == code].sum()) for code in spec.COLUMN_BY_KEY["situation"].codes}
+    else:
+        clause, params = where(filters)
+        counts = dict(con.execute(
+            f"SELECT situation, count(*) FROM cases WHERE {clause} GROUP BY situation", params).fetchall())
     total = sum(counts.values())
     rows = []
     for code in spec.COLUMN_BY_KEY["situation"].codes:
@@ -210,16 +267,8 @@ def outcomes(con: duckdb.DuckDBPyConnection, filters: Filters,
     for key in fields:
         if key not in spec.COLUMN_BY_KEY:
             raise ValueError(f"unknown field {key!r}")
-    clause, params = where(filters)
-    items = ", ".join(_value_sql(k) for k in fields)
-    sql = f"""
-        WITH picked AS (SELECT flatten([{items}]) AS items FROM cases WHERE {clause})
-        SELECT s.field, coalesce(s.value, ?) AS value, count(*) AS cases
-        FROM (SELECT unnest(items) AS s FROM picked)
-        GROUP BY ALL
-    """
-    counts = {(f, v): int(n) for f, v, n in con.execute(sql, [*params, NOT_RECORDED]).fetchall()}
-    total = int(con.execute(f"SELECT count(*) FROM cases WHERE {clause}", params).fetchone()[0])
+    found = _outcome_counts_from_cube(con, filters, fields)
+    counts, total = found if found is not None else _outcome_counts_from_sql(con, filters, fields)
     rows = []
     for key in fields:
         col = spec.COLUMN_BY_KEY[key]
@@ -234,6 +283,65 @@ def outcomes(con: duckdb.DuckDBPyConnection, filters: Filters,
                          "share": n / total if total else float("nan")})
     columns = ["field", "field_label", "value", "value_label", "cases", "total", "share"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _outcome_counts_from_sql(con: duckdb.DuckDBPyConnection, filters: Filters,
+                             fields: tuple[str, ...]) -> tuple[dict[tuple[str, str], int], int]:
+    """``({(field, value): cases}, cases in the filter)`` with one unnesting scan."""
+    clause, params = where(filters)
+    items = ", ".join(_value_sql(k) for k in fields)
+    sql = f"""
+        WITH picked AS (SELECT flatten([{items}]) AS items FROM cases WHERE {clause})
+        SELECT s.field, coalesce(s.value, ?) AS value, count(*) AS cases
+        FROM (SELECT unnest(items) AS s FROM picked)
+        GROUP BY ALL
+    """
+    counts = {(f, v): int(n) for f, v, n in con.execute(sql, [*params, NOT_RECORDED]).fetchall()}
+    total = int(con.execute(f"SELECT count(*) FROM cases WHERE {clause}", params).fetchone()[0])
+    return counts, total
+
+
+def _outcome_value_sql(key: str) -> str:
+    """SQL for the value(s) of one field in the outcomes cube: ``_value_sql`` without structs."""
+    col = spec.COLUMN_BY_KEY[key]
+    if col.kind in ("list", "names"):
+        return f"unnest(coalesce(nullif({key}, []), [NULL::VARCHAR]))"
+    if col.kind == "yesno":
+        return f"CASE WHEN {key} THEN 'ja' WHEN NOT {key} THEN 'nej' END"
+    return f"{key}::VARCHAR"
+
+
+def _outcome_cube_sql(fields: tuple[str, ...]) -> str:
+    """The outcomes cube of some fields: per year, filter cell, field and value.
+
+    One UNION ALL branch per field groups on small keys; measured faster than unnesting one
+    list of structs per case. Each set of fields asked for (the outcome fields, platforms,
+    offence types) is its own cube, so a chart of one field doesn't build all the others.
+    """
+    branches = " UNION ALL ".join(
+        f"SELECT year(indberetningsmaaned) AS cube_year, netvaerk, institutionstype, situation, "
+        f"'{key}' AS field, {_outcome_value_sql(key)} AS value FROM cases WHERE {{where}}"
+        for key in fields)
+    return (f"SELECT cube_year, netvaerk, institutionstype, situation, field, "
+            f"coalesce(value, $not_recorded) AS value, count(*) AS cases FROM ({branches}) GROUP BY ALL")
+
+
+def _outcome_counts_from_cube(con: duckdb.DuckDBPyConnection, filters: Filters, fields: tuple[str, ...]
+                              ) -> tuple[dict[tuple[str, str], int], int] | None:
+    """The same counts from the fields' outcomes cube; None when not cached or not cubeable."""
+    if not fields or any(spec.COLUMN_BY_KEY[k].kind not in _OUTCOME_CUBE_KINDS for k in fields):
+        return None
+    years = cube.years_of(con, filters)
+    frame = None if years is None else cube.partitions(
+        con, ("outcomes", tuple(fields)), _outcome_cube_sql(tuple(fields)),
+        {"not_recorded": NOT_RECORDED}, years)
+    chosen_cases = _cases_in(con, filters)
+    if frame is None or chosen_cases is None:
+        return None
+    chosen = cube.select(frame, filters)
+    sums = chosen.groupby(["field", "value"], sort=False)["cases"].sum()
+    counts = {(str(f), str(v)): int(n) for (f, v), n in sums.items()}
+    return counts, int(chosen_cases["cases"].sum())
 
 
 def platforms(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -255,60 +363,6 @@ def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
     ]).reset_index(drop=True)
 
 
-def _filled_sql(key: str) -> str:
-    kind = spec.COLUMN_BY_KEY[key].kind
-    if kind in ("list", "names"):
-        return f"len(coalesce({key}, [])) > 0"
-    if kind == "freetext":
-        return f"length(trim(coalesce({key}, ''))) > 0"
-    return f"{key} IS NOT NULL"
-
-
-_COMPLETENESS_SQL = "SELECT netvaerk, count(*) AS cases, " + ", ".join(
-    f"coalesce(count_if({applies}), 0) AS {key}__d, "
-    f"coalesce(count_if(({applies}) AND {_filled_sql(key)}), 0) AS {key}__n"
-    for key, applies in COMPLETENESS_FIELDS
-) + " FROM cases WHERE {where} GROUP BY netvaerk ORDER BY netvaerk"
-
-
-def completeness_by_field(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per network × optional field: cases it applies to, how many filled it in, the share."""
-    clause, params = where(filters)
-    wide = con.execute(_COMPLETENESS_SQL.format(where=clause), params).df()
-    rows = []
-    for rec in wide.to_dict("records"):
-        for key, _ in COMPLETENESS_FIELDS:
-            applicable, filled = int(rec[f"{key}__d"]), int(rec[f"{key}__n"])
-            rows.append({"netvaerk": rec["netvaerk"], "field": key,
-                         "field_label": spec.COLUMN_BY_KEY[key].label,
-                         "applicable": applicable, "filled": filled,
-                         "share": filled / applicable if applicable else float("nan")})
-    columns = ["netvaerk", "field", "field_label", "applicable", "filled", "share"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per network: cases, share of applicable optional fields filled in, the 3 weakest fields.
-
-    The share is pooled (all filled cells over all applicable cells), so a field that
-    applies to few cases weighs little. Lowest first: the networks to talk to.
-    """
-    by_field = completeness_by_field(con, filters)
-    clause, params = where(filters)
-    cases = dict(con.execute(
-        f"SELECT netvaerk, count(*) FROM cases WHERE {clause} GROUP BY netvaerk", params).fetchall())
-    rows = []
-    for network, part in by_field.groupby("netvaerk", sort=True):
-        applicable, filled = int(part["applicable"].sum()), int(part["filled"].sum())
-        weakest = part[part["applicable"] > 0].sort_values(["share", "field"]).head(3)
-        rows.append({"netvaerk": network, "cases": int(cases.get(network, 0)),
-                     "applicable": applicable, "filled": filled,
-                     "share": filled / applicable if applicable else float("nan"),
-                     "weakest": ", ".join(weakest["field_label"])})
-    columns = ["netvaerk", "cases", "applicable", "filled", "share", "weakest"]
-    return pd.DataFrame(rows, columns=columns).sort_values(["share", "netvaerk"]).reset_index(drop=True)
-
-
 def networks_without_export(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     """Networks with cases in earlier years but none reported in ``year``: ask them why.
 
@@ -316,7 +370,17 @@ def networks_without_export(con: duckdb.DuckDBPyConnection, year: int) -> pd.Dat
     no cases to evaluate.
     """
     start, end = year_bounds(int(year))
-    frame = con.execute(
+    frame = _networks_without_export_from_cube(con, int(year))
+    if frame is None:
+        frame = _networks_without_export_from_sql(con, start, end)
+    frame["last_month"] = pd.to_datetime(frame["last_month"]).dt.strftime("%Y-%m")
+    return frame
+
+
+def _networks_without_export_from_sql(con: duckdb.DuckDBPyConnection, start: date,
+                                      end: date) -> pd.DataFrame:
+    """netvaerk, last_month (a date), cases_before: the direct query."""
+    return con.execute(
         """
         SELECT netvaerk, max(indberetningsmaaned) AS last_month, count(*) AS cases_before
         FROM cases
@@ -326,8 +390,22 @@ def networks_without_export(con: duckdb.DuckDBPyConnection, year: int) -> pd.Dat
         GROUP BY netvaerk
         ORDER BY last_month DESC, netvaerk
         """, [start, start, end]).df()
-    frame["last_month"] = pd.to_datetime(frame["last_month"]).dt.strftime("%Y-%m")
-    return frame
+
+
+def _networks_without_export_from_cube(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame | None:
+    """The same rows from the case-count cube (None when not cached)."""
+    counts = cube.case_counts(con)
+    if counts is None:
+        return None
+    reporting = set(counts.loc[counts["year"] == year, "netvaerk"])
+    before = counts[(counts["year"] < year) & ~counts["netvaerk"].isin(reporting)]
+    if before.empty:  # the direct query's empty result has an untyped netvaerk column
+        return pd.DataFrame({"netvaerk": pd.Series(dtype=object),
+                             "last_month": pd.Series(dtype="datetime64[us]"),
+                             "cases_before": pd.Series(dtype="int64")})
+    frame = (before.groupby("netvaerk").agg(last_month=("month", "max"), cases_before=("cases", "sum"))
+             .reset_index())
+    return frame.sort_values(["last_month", "netvaerk"], ascending=[False, True]).reset_index(drop=True)
 
 
 def learnings(con: duckdb.DuckDBPyConnection, filters: Filters, search: str | None = None,
@@ -373,6 +451,12 @@ def data_checksum(con: duckdb.DuckDBPyConnection, filters: Filters) -> str:
     Deterministic (sorted by network and case id), so the same data gives the same checksum
     on any machine, and any loaded correction changes it. Printed in the report.
     """
+    # An MD5 over sorted ids can't be summed from cube cells: remembered whole per version.
+    return cube.remember(con, ("data_checksum", filters), lambda: _data_checksum_sql(con, filters))
+
+
+def _data_checksum_sql(con: duckdb.DuckDBPyConnection, filters: Filters) -> str:
+    """The checksum's direct query."""
     clause, params = where(filters)
     row = con.execute(
         f"""
