@@ -7,8 +7,11 @@ alone (tracemalloc can't see DuckDB's memory):
 
 * raw: ``CREATE TABLE t AS SELECT * FROM read_csv(...)`` into a new database file (the floor);
 * ingest: ``ingest.ingest_file`` into a new database (read, every rule, PII screen, write).
+  The generated file (UTF-8, ';', no blank lines) takes the reader's direct path: DuckDB's
+  ``read_csv`` straight into the staging table, no pandas (see ``readers.open_export``).
 
-Prints seconds, rows/s, peak MB and the ratio ingest/raw. Targets for 1M rows on two cores:
+Prints seconds, CPU seconds (``cpu``: user + system of the child, steadier than wall time when
+other work shares the machine), rows/s, peak MB and the ratios ingest/raw. Targets for 1M rows on two cores:
 ingest <= 30 s and <= 5x raw.
 """
 

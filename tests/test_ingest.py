@@ -348,3 +348,78 @@ def test_a_missing_file_is_rejected_with_a_danish_sentence(db_path: Path, tmp_pa
     with db.reader(db_path) as con:
         assert con.execute("SELECT file_name, sha256, errors FROM rejected_files").fetchall() == [
             ("findes_ikke.csv", None, 1)]
+
+
+# --- the direct path gives exactly what the pandas path gives ------------------------------------
+
+
+def _validated(raw: Any) -> tuple[list[str], list[tuple], list[str]]:
+    """Messages, typed rows and unknown headers of one read file, validated in a fresh database."""
+    import duckdb
+
+    from evaluation.validate import validate
+
+    con = duckdb.connect()
+    result = validate(con, raw, allowed_names=["Red Barnet SletDet", "Politiet"], today=TODAY)
+    rows = con.execute("SELECT * FROM v_cases ORDER BY row_in_file").fetchall() if result.ok else []
+    return [str(m) for m in result.messages], rows, list(raw.unknown_headers)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("with_errors", [False, True], ids=["gyldig", "fejl"])
+def test_direct_and_pandas_paths_agree_on_messages_rows_and_columns(tmp_path: Path, encoding: str,
+                                                                  with_errors: bool) -> None:
+    """Blanks around values (also Unicode ones), quoted line breaks and separators, a whitespace-only
+    row, a value under no header, empty records: the same messages, rows and Excel row numbers."""
+    wide = "\u2003" if encoding != "cp1252" else "\t"  # an em space where the encoding has one
+    rows = [{"sags_id": "  N1 ", "institutionstype": " Folkeskole\u00a0", "koen": f"{wide}pige",
+             "erfaringer": " Linje 1 med \"citat\";\r\nLinje 2, slut. ", "platforme": " snapchat ;  tiktok "},
+            {"sags_id": "N2", "netvaerk": " Nord ", "erfaringer": "Mødet gik godt;\nforældrene kom."},
+            {"sags_id": "N3", "koen": "   ", "antal_kraenkede": " 2 ", "afslutningsmaaned": None}]
+    if with_errors:
+        rows += [{"sags_id": f"R{i}", **changes} for i, (_, changes, _, _) in enumerate(ERROR_CASES)]
+    path = write_csv(tmp_path / "eksport.csv", rows, labels=False, encoding=encoding, extra={"": ""})
+    lines = path.read_bytes().split(b"\r\n")
+    blank_row = b";" * len(spec.KEYS) + b"   "              # blanks in the unnamed column only
+    unnamed_value = b";" * len(spec.KEYS) + b"noget"        # a value under no header, nothing else
+    path.write_bytes(b"\r\n".join([*lines[:3], blank_row, b" ;  ;", *lines[3:4], unnamed_value, *lines[4:]]))
+    with readers_open(path) as direct:
+        assert direct.source is not None, "this file should take the direct path"
+        fast = _validated(direct)
+    slow = _validated(__import__("evaluation.readers", fromlist=["x"]).read_export(path))
+    assert fast == slow
+    assert fast[2] == ["(uden overskrift, kolonne AI)"]
+    if not with_errors:
+        # N1 spans two lines (a quoted line break) but is one Excel row; rows 3, 4 and 6 are blank.
+        assert [r[0] for r in fast[1]] == [2, 5, 7]
+
+
+def readers_open(path: Path) -> Any:
+    from evaluation import readers
+
+    return readers.open_export(path)
+
+
+def test_a_csv_duckdb_refuses_is_read_again_with_pandas_and_loads(db_path: Path, tmp_path: Path) -> None:
+    """A field with text after its closing quote: DuckDB's strict mode refuses it, pandas reads it."""
+    path = write_csv(tmp_path / "nord.csv", [{"sags_id": "N1"}, {"sags_id": "N2"}], labels=False, encoding="utf-8")
+    path.write_bytes(path.read_bytes().replace(b"\r\nN2;", b'\r\n"N"2;', 1))
+    from evaluation import readers
+
+    with readers.open_export(path) as raw:
+        assert raw.source is not None  # it looks plain; only DuckDB's parse finds the problem
+    result = load(db_path, path)
+    assert result.status == "loaded", [str(m) for m in result.messages]
+    assert cases(db_path, "sags_id") == [("N1",), ("N2",)]
+    assert count(db_path, "imports") == 1 and count(db_path, "rejected_files") == 0
+
+
+def test_a_ragged_csv_is_rejected_with_the_pandas_readers_danish_message(db_path: Path, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "skaev.csv", [{"sags_id": "N1"}, {"sags_id": "N2"}], labels=False, encoding="utf-8")
+    lines = path.read_bytes().split(b"\r\n")
+    lines[2] += b";x" * 10
+    path.write_bytes(b"\r\n".join(lines))
+    result = load(db_path, path)
+    assert result.status == "rejected"
+    assert "række 3 har flere felter" in str(result.messages[0])
+    assert count(db_path, "case_versions") == 0 and count(db_path, "rejected_files") == 1

@@ -456,3 +456,76 @@ def test_undecodable_text(tmp_path: Path) -> None:
     path.write_bytes(b"sags_id;erfaringer\r\nA1;\x81\xe6\r\n")
     with pytest.raises(InputFileError, match=r"Tegnsættet i filen tegn\.csv"):
         read_export(path)
+
+
+# --- the direct path (open_export): DuckDB reads the CSV when it reads it as pandas does ----------
+
+
+def test_plain_csv_opens_as_a_duckdb_source_with_the_same_header(tmp_path: Path) -> None:
+    header = [*LABEL_HEADER, "Løbenr.", ""]
+    path = write_csv(tmp_path / "nord.csv", [header, case_row(1) + ["7", ""], case_row(2) + ["8", ""]])
+    with readers.open_export(path) as raw:
+        assert raw.frame is None and raw.source is not None
+        assert raw.source.path == path  # UTF-8: no copy
+        slow = read_export(path)
+        assert raw.present_keys == KEY_HEADER == slow.present_keys
+        assert (raw.headers, raw.header_columns) == (slow.headers, slow.header_columns)
+        assert raw.unknown_headers == ["Løbenr."] and (raw.encoding, raw.delimiter) == ("utf-8", ";")
+        assert raw.source.columns == {k: i for i, k in enumerate(KEY_HEADER)}
+        assert raw.source.unnamed == {8: "I", 9: "J", 10: "K", 11: "L", 12: "M"}  # blank header + spare
+        assert raw.source.skip_lines == 1
+
+
+def test_windows_1252_is_read_from_a_temporary_utf8_copy_removed_afterwards(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "cp.csv", [LABEL_HEADER, case_row(1, erfaringer="“citat” – 5 €")],
+                     encoding="cp1252")
+    with readers.open_export(path) as raw:
+        copy = raw.source.path
+        assert raw.encoding == "cp1252" and copy != path
+        assert "“citat” – 5 €" in copy.read_text(encoding="utf-8")
+    assert not copy.exists()
+
+
+def test_excel_sep_line_is_skipped_on_the_direct_path(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "sep.csv", [KEY_HEADER, case_row(1)], delimiter=",")
+    path.write_bytes(b"sep=,\r\n" + path.read_bytes())
+    with readers.open_export(path) as raw:
+        assert raw.source is not None and raw.source.skip_lines == 2 and raw.delimiter == ","
+
+
+@pytest.mark.parametrize("content", [
+    b"sags_id;situation\nA1;A\n\nA2;B\n",            # a blank line before a record: DuckDB skips it
+    b"\nsags_id;situation\nA1;A\n",                  # a blank line before the header
+    b";\nsags_id;situation\nA1;A\n",                 # an empty record before the header
+    b'"sags_id";situation\nA1;A\n',                  # a quoted header
+    b"sags_id;situation\rA1;A\rA2;B\r",              # old Mac line ends
+    b'sags_id;situation\nA1; "A"\n',                 # blanks before a quote: DuckDB drops them
+    b"Ukendt;Kolonne\nA1;A\n",                       # no known header: read_export words it
+    b"sags_id;situation\nA1;\x81\n",                 # neither UTF-8 nor Windows-1252
+])
+def test_files_that_duckdb_would_read_differently_take_the_pandas_path(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "eksport.csv"
+    path.write_bytes(content)
+    assert readers._direct_export(path) is None
+
+
+@pytest.mark.parametrize("content, plain", [
+    (b"a;b\r\n1;2\r\n", True),
+    (b"a;b\n1;2\n\n\r\n\n", True),                  # blank lines at the end only
+    (b"a;b\n1;2\n\n3;4\n", False),
+    (b"a;b\r\n1;2\r\n\r\n3;4\r\n", False),
+    (b"a;b\r\n1;2\r3;4\r\n", False),                 # a lone CR
+    (b'a;b\n1;"x\ny"\n', True),                      # quoted line breaks are fine
+    (b'a;b\n1;"x ""y"" z"\n', True),                 # a doubled quote after a blank, inside quotes
+    (b'a;b\n1;   "x"\n', False),
+    (b'a;b\n1;\t"x"\n', False),
+    (b'  "a";b\n1;2\n', False),
+], ids=range(10))
+def test_plain_layout_finds_what_duckdb_reads_differently_also_across_chunk_seams(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, plain: bool) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(content)
+    assert readers._plain_layout(path, ";") is plain
+    for size in (1, 2, 3, 5):  # every pattern split at every seam
+        monkeypatch.setattr(readers, "CHECK_CHUNK_BYTES", size)
+        assert readers._plain_layout(path, ";") is plain, size

@@ -3,7 +3,9 @@
 ``ingest_file`` is what ``ssp-eval ingest`` and the demo call. A file is
 
 1. skipped when its exact bytes (sha256) were imported before (a no-op that says so),
-2. read by ``readers`` (any CSV flavour or .xlsx; an unreadable file is rejected),
+2. read by ``readers`` (any CSV flavour or .xlsx; an unreadable file is rejected); a plain
+   CSV is read by DuckDB itself inside the transaction (``readers.open_export``), and if
+   DuckDB refuses it, the transaction is dropped and the file read again with pandas,
 3. validated in DuckDB inside the writer transaction (``validate``), with the plan registry's
    organisation names and phone numbers as allowed text,
 4. written in the same transaction: a new ``imports`` row, new cases inserted, changed cases
@@ -112,9 +114,19 @@ def ingest_file(
         report(1, 1)
         return IngestResult(name, "unchanged", imported_at=earlier[0], previous_file_name=earlier[1])
     try:
-        raw = readers.read_export(path)
+        with readers.open_export(path) as raw:
+            try:
+                return _load(db_path, name, sha, network, raw, today, report)
+            except readers.DirectReadRefused:
+                pass  # DuckDB is stricter than pandas on odd CSV; the writer rolled back
+        return _load(db_path, name, sha, network, readers.read_export(path), today, report)
     except InputFileError as exc:
         return _reject_unreadable(db_path, name, sha, network, exc)
+
+
+def _load(db_path: Path, name: str, sha: str, network: str | None, raw: readers.RawExport,
+          today: date | None, report: Progress) -> IngestResult:
+    """Validate and write one read file in one writer transaction (the file's all or nothing)."""
     total = STEPS + 2  # read, the validation steps, write
     report(1, total)
     with db.writer(db_path) as con:
