@@ -27,8 +27,10 @@ browser:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; \
 	fi
 
+# Built once; delete build/ (make clean) to build it again from fresh synthetic files.
 demo-db: setup
-	$(BIN)/ssp-eval demo --db $(DEMO_DB)
+	@if [ -f $(DEMO_DB) ]; then echo "Demo-databasen findes allerede: $(DEMO_DB) (make clean bygger den forfra)"; \
+	else $(BIN)/ssp-eval demo --db $(DEMO_DB); fi
 
 # The main job on demo data: build the demo database through the real ingest, open the dashboards.
 demo: demo-db browser

@@ -123,10 +123,14 @@ def demo(db: str | None, seed: int, cases: int) -> None:
     from evaluation import demo as demomod
 
     path = database_path(db)
-    try:
-        summary = demomod.build_demo_database(path, seed=seed, cases=cases)
-    except EvaluationError as exc:
-        fail(exc)
+    with click.progressbar(length=1, label="Bygger demo-databasen", file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+        try:
+            summary = demomod.build_demo_database(path, seed=seed, cases=cases, progress=progress)
+        except EvaluationError as exc:
+            fail(exc)
     click.echo(summary)
 
 

@@ -13,6 +13,7 @@ Column names and code lists come from ``spec.COLUMNS``, so the files follow the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -521,8 +522,13 @@ def add_plan_upkeep_demo(db_path: Path, *, seed: int) -> str | None:
             f"er holdt i {held} af {len(NETWORKS)} netværk{policy}.")
 
 
-def build_demo_database(db_path: Path, *, seed: int, cases: int) -> str:
-    """Create a demo database from synthetic exports loaded through the real ingest."""
+def build_demo_database(db_path: Path, *, seed: int, cases: int,
+                        progress: Callable[[int, int], None] | None = None) -> str:
+    """Create a demo database from synthetic exports loaded through the real ingest.
+
+    ``progress(done, total)`` is called after each file, so the CLI can show a bar: each
+    file is a full ingest (about a second or two), and the demo has a few dozen files.
+    """
     from evaluation import db, ingest
 
     db_path = Path(db_path)
@@ -533,8 +539,10 @@ def build_demo_database(db_path: Path, *, seed: int, cases: int) -> str:
         )
     files = write_demo_files(db_path.parent / "demo-data", seed=seed, cases=cases)
     db.init(db_path)
-    for path in files:
+    for done, path in enumerate(files, start=1):
         result = ingest.ingest_file(db_path, path)
+        if progress:
+            progress(done, len(files))
         if result.status == "rejected":
             raise EvaluationError(
                 f"Demo-filen {path.name} blev afvist af indlæsningen. Det er en fejl i "
