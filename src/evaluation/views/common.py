@@ -1,0 +1,417 @@
+"""Widgets and formatting shared by the dashboard pages (Voilà), in one place.
+
+The pages follow the conventions (see ../../shared/conventions.md): a plain ``go.Figure``
+redrawn in an ``ipywidgets.Output`` (never FigureWidget), every query on a short-lived
+``db.reader`` (a kernel never holds the database, so ingest can replace it), every save
+through ``db.writer``. Nothing here prints: problems become a Danish banner on the page.
+Unexpected errors are logged by class name only (values could hold personal data) and
+shown as a Danish sentence, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import logging
+import math
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+import plotly.graph_objects as go
+
+from evaluation import db, queries
+from evaluation.errors import EvaluationError
+from evaluation.filters import Filters
+from evaluation.settings import database_path
+
+log = logging.getLogger(__name__)
+
+ALL = "__alle__"  # the "no restriction" choice of a filter dropdown
+LOADING_TEXT = "Henter …"
+UNEXPECTED_TEXT = ("Der opstod en uventet fejl, og handlingen blev ikke gennemført. Prøv igen, "
+                   "og kontakt udviklerne, hvis det sker igen.")
+FIGURE_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+
+STYLE = """
+<style>
+.ssp-page { font-family: Arial, Helvetica, sans-serif; color: #1F2933; max-width: 1240px; }
+.ssp-page h1 { font-size: 26px; margin: 4px 0 2px 0; }
+.ssp-page h2 { font-size: 21px; margin: 26px 0 6px 0; padding-top: 10px; border-top: 2px solid #0072B2; }
+.ssp-page h3 { font-size: 16px; margin: 14px 0 4px 0; }
+.ssp-lead { color: #52606D; margin: 0 0 8px 0; }
+.ssp-page a { color: #0072B2; text-decoration: underline; }
+.ssp-banner { padding: 8px 12px; border-radius: 4px; margin: 6px 0; }
+.ssp-banner-info { background: #EAF2F8; border-left: 4px solid #0072B2; }
+.ssp-banner-ok { background: #E6F4EA; border-left: 4px solid #009E73; }
+.ssp-banner-warn { background: #FFF4E0; border-left: 4px solid #E69F00; }
+.ssp-banner-error { background: #FDECEA; border-left: 4px solid #D55E00; }
+.ssp-loading { color: #52606D; font-style: italic; }
+.ssp-table { border-collapse: collapse; font-size: 13px; margin: 4px 0 10px 0; }
+.ssp-table th { background: #F0F4F8; text-align: left; padding: 4px 8px; border-bottom: 1px solid #BCCCDC; }
+.ssp-table td { padding: 3px 8px; border-bottom: 1px solid #E4E7EB; vertical-align: top; white-space: pre-wrap; }
+.ssp-scroll { max-height: 360px; overflow-y: auto; }
+.ssp-flag { color: #B44D00; font-weight: bold; }
+.ssp-small { background: #FFF4E0; }
+.ssp-cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 6px 0 12px 0; }
+.ssp-kpi { border: 1px solid #BCCCDC; border-radius: 6px; padding: 10px 12px; width: 204px; background: #FFFFFF;
+           line-height: 1.35; }
+.ssp-kpi-label { font-size: 13px; color: #52606D; min-height: 32px; }
+.ssp-kpi-value { font-size: 28px; font-weight: bold; color: #0072B2; line-height: 1.2; margin: 2px 0; }
+.ssp-kpi-detail { font-size: 12px; color: #52606D; }
+.ssp-kpi-prev { font-size: 13px; margin-top: 4px; }
+.ssp-kpi-verdict { font-size: 13px; margin-top: 6px; font-weight: bold; }
+.ssp-verdict-up, .ssp-verdict-down { color: #B44D00; }
+.ssp-verdict-none { color: #1F2933; }
+.ssp-verdict-few { color: #7B8794; }
+.ssp-download a { margin-right: 14px; }
+</style>
+"""
+
+
+# --- database -----------------------------------------------------------------------------
+
+def page_database() -> Path:
+    """The database the page shows: ``SSP_EVAL_DB`` (set by ``ssp-eval dashboard``)."""
+    return database_path(None)
+
+
+def database_problem(db_path: Path) -> str | None:
+    """A Danish sentence when the database is missing, unreadable or has no cases, else None."""
+    if not Path(db_path).exists():
+        return (f"Databasen {Path(db_path).name} findes ikke. Byg demo-databasen med 'ssp-eval demo' "
+                "eller indlæs sager med 'ssp-eval ingest', og genindlæs siden.")
+    try:
+        if db.is_empty(Path(db_path)):
+            return ("Databasen indeholder endnu ingen sager. Indlæs netværkenes sagsudtræk med "
+                    "'ssp-eval ingest', og genindlæs siden.")
+    except EvaluationError as exc:
+        return str(exc)
+    except Exception as exc:  # a damaged file: say so, never show the traceback
+        log.error("Databasen kunne ikke læses: %s", type(exc).__name__)
+        return f"Databasen {Path(db_path).name} kunne ikke læses. Kontakt den, der vedligeholder den."
+    return None
+
+
+def database_signature(db_path: Path) -> tuple[int, int, int]:
+    """Identifies one version of the database file: writers replace it (new inode, mtime)."""
+    stat = Path(db_path).stat()
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+# --- formatting (Danish) ------------------------------------------------------------------
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, NaT and pandas NA."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_int(value: Any) -> str:
+    """12.345 (Danish thousands separator); '–' when missing."""
+    return "–" if is_missing(value) else f"{int(value):,}".replace(",", ".")
+
+
+def fmt_pct(value: Any, decimals: int = 0) -> str:
+    """'42 %' or '41,7 %' (decimal comma, a no-break space before %); '–' when missing."""
+    if is_missing(value) or (isinstance(value, float) and math.isinf(value)):
+        return "–"
+    return f"{float(value) * 100:.{decimals}f}\u00a0%".replace(".", ",")
+
+
+def fmt_date(value: Any) -> str:
+    """'20.11.2025' (Danish date); '–' when missing."""
+    if is_missing(value):
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, (pd.Timestamp, datetime)):
+        value = value.date()
+    return f"{value:%d.%m.%Y}"
+
+
+def fmt_datetime(value: Any) -> str:
+    """'20.11.2025 14:03'; '–' when missing."""
+    if is_missing(value):
+        return "–"
+    return f"{pd.Timestamp(value):%d.%m.%Y %H:%M}"
+
+
+def fmt_bool(value: Any) -> str:
+    return "–" if is_missing(value) else ("Ja" if bool(value) else "Nej")
+
+
+def esc(text: Any) -> str:
+    """HTML-escaped text; '–' for missing values."""
+    return "–" if is_missing(text) else html.escape(str(text))
+
+
+# --- building blocks ----------------------------------------------------------------------
+
+def banner(text: str = "", kind: str = "info") -> str:
+    """HTML of a coloured message box ('' when there is no text)."""
+    return f'<div class="ssp-banner ssp-banner-{kind}">{esc(text)}</div>' if text else ""
+
+
+def heading_html(number: int | None, title: str, lead: str = "", anchor: str | None = None) -> str:
+    """A visible section heading (h2) with an optional lead paragraph."""
+    label = f"{number}. {title}" if number else title
+    ident = f' id="{anchor}"' if anchor else ""
+    lead_html = f'<p class="ssp-lead">{esc(lead)}</p>' if lead else ""
+    return f"<h2{ident}>{esc(label)}</h2>{lead_html}"
+
+
+def table_html(frame: pd.DataFrame, columns: dict[str, str], *,
+               formats: dict[str, Callable[[Any], str]] | None = None,
+               row_class: Callable[[dict], str] | None = None, scroll: bool = False,
+               empty: str = "Ingen rækker at vise.", raw: tuple[str, ...] = ()) -> str:
+    """An escaped HTML table of ``columns`` (key -> Danish heading) with per-column formats.
+
+    ``raw`` columns are trusted HTML produced by this package (flags); all else is escaped.
+    """
+    if frame is None or frame.empty:
+        return f'<p class="ssp-lead">{esc(empty)}</p>'
+    formats = formats or {}
+    head = "".join(f"<th>{esc(title)}</th>" for title in columns.values())
+    body = []
+    for record in frame.to_dict("records"):
+        cells = []
+        for key in columns:
+            value = record.get(key)
+            if key in raw:
+                cells.append(f"<td>{value or ''}</td>")
+                continue
+            text = formats[key](value) if key in formats else (
+                "–" if is_missing(value) else str(value))
+            cells.append(f"<td>{esc(text)}</td>")
+        cls = row_class(record) if row_class else ""
+        body.append(f'<tr class="{cls}">' + "".join(cells) + "</tr>")
+    table = f'<table class="ssp-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return f'<div class="ssp-scroll">{table}</div>' if scroll else table
+
+
+def figure_bundle(fig: go.Figure) -> dict:
+    """The plotly mimetype bundle (rendered by the jupyterlab-plotly extension in Voilà).
+
+    Built by hand: ``plotly.io``'s renderers import nbformat and jsonschema, which cost
+    about 6 s per kernel start here (rfc3987 grammars compiled on import).
+    """
+    spec = json.loads(fig.to_json())  # plotly's encoder: numpy, dates and NaN made JSON-safe
+    spec["config"] = dict(FIGURE_CONFIG)
+    return {"application/vnd.plotly.v1+json": spec, "text/plain": fig.layout.title.text or "Figur"}
+
+
+def show_figure(out: widgets.Output, fig: go.Figure) -> None:
+    """Replace what ``out`` shows with ``fig`` in one step (no flicker, safe from threads)."""
+    out.outputs = ({"output_type": "display_data", "data": figure_bundle(fig), "metadata": {}},)
+
+
+def figure_title(out: widgets.Output) -> str | None:
+    """The title of the figure an Output shows (tests and benchmarks read it)."""
+    for output in out.outputs:
+        data = output.get("data", {}).get("application/vnd.plotly.v1+json")
+        if data:
+            return data["layout"].get("title", {}).get("text")
+    return None
+
+
+def download_links(frame: pd.DataFrame, stem: str) -> str:
+    """Two links that download ``frame`` as CSV (Danish Excel: ';', decimal comma) and .xlsx.
+
+    Data URIs in an HTML widget: no file on the server and no FileLink, which does not work
+    in Voilà. Explore results are aggregates, so the size stays small.
+    """
+    csv = frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name="Udforsk")
+    xlsx = buffer.getvalue()
+    xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return ('<div class="ssp-download">'
+            f'<a class="ssp-download-csv" download="{esc(stem)}.csv" '
+            f'href="data:text/csv;charset=utf-8;base64,{base64.b64encode(csv).decode()}">Hent tabellen som CSV</a>'
+            f'<a class="ssp-download-xlsx" download="{esc(stem)}.xlsx" '
+            f'href="data:{xlsx_type};base64,{base64.b64encode(xlsx).decode()}">Hent tabellen som Excel (.xlsx)</a>'
+            "</div>")
+
+
+class Status:
+    """A one-line message area: 'Henter …' while work runs, then a result or an error."""
+
+    def __init__(self) -> None:
+        self.widget = widgets.HTML("")
+        self.widget.add_class("ssp-status")
+
+    def loading(self, text: str = LOADING_TEXT) -> None:
+        self.widget.value = f'<div class="ssp-loading">{esc(text)}</div>'
+
+    def show(self, text: str, kind: str = "info") -> None:
+        self.widget.value = banner(text, kind)
+
+    def clear(self) -> None:
+        self.widget.value = ""
+
+    @property
+    def text(self) -> str:
+        """The message shown, as plain text (for tests)."""
+        return html.unescape(_strip_tags(self.widget.value))
+
+
+def _strip_tags(markup: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", "", markup).strip()
+
+
+@contextmanager
+def guarded(status: Status, *, loading: str | None = LOADING_TEXT,
+            done: str | None = None) -> Iterator[None]:
+    """Run a block with 'Henter …' shown; domain errors become a Danish banner, others too.
+
+    Used around every callback and every section refresh: a failing section says what went
+    wrong in Danish and the rest of the page keeps working.
+    """
+    if loading:
+        status.loading(loading)
+    try:
+        yield
+    except EvaluationError as exc:
+        status.show(str(exc), "error")
+    except Exception as exc:  # never a traceback on the page (voila#203)
+        # The class name only at error level: messages can carry values typed by a user.
+        log.error("Uventet fejl på dashboardet: %s", type(exc).__name__)
+        log.debug("Detaljer for udviklere", exc_info=True)
+        status.show(UNEXPECTED_TEXT, "error")
+    else:
+        if done:
+            status.show(done, "ok")
+        else:
+            status.clear()
+
+
+# One connection at a time per kernel (each page view is its own kernel process). DuckDB
+# caches database instances per process: a connect while another connection to the same
+# path is open gets the *old* instance, so after a save (db.writer replaces the file) a
+# re-read could show the data from before the save while the background worker still had a
+# reader open. Serialising the connections makes every new reader open the newest file.
+# Hold no widget lock (Deferred.lock) while waiting for this gate outside the main thread.
+_READ_GATE = threading.RLock()
+
+
+@contextmanager
+def reader(db_path: Path) -> Iterator:
+    """A short-lived read-only connection (``db.reader``), one at a time in this process."""
+    with _READ_GATE, db.reader(Path(db_path)) as con:
+        yield con
+
+
+def not_available(what: str) -> str:
+    """Banner for a section whose library module has not landed yet."""
+    return banner(f"{what} er ikke tilgængelig endnu.", "warn")
+
+
+def message_page(text: str, title: str) -> widgets.Widget:
+    """A whole page that only says what is wrong (missing or empty database)."""
+    return widgets.HTML(f'{STYLE}<div class="ssp-page"><h1>{esc(title)}</h1>{banner(text, "warn")}</div>')
+
+
+# --- the filter bar -----------------------------------------------------------------------
+
+class FilterBar:
+    """Year, SSP network, institution type and situation; ``filters()`` gives a ``Filters``.
+
+    Options come from the data (``queries.filter_options``). ``all_years`` adds an "Alle år"
+    choice (Udforsk); Årsevaluering always looks at one year, the newest by default.
+    """
+
+    def __init__(self, options: queries.FilterOptions, *, all_years: bool = False) -> None:
+        years: list[tuple[str, Any]] = [(str(y), y) for y in options.years]
+        if all_years:
+            years = [("Alle år", None), *years]
+        self.year = widgets.Dropdown(options=years, value=years[0][1] if years else None,
+                                     description="År", layout=widgets.Layout(width="170px"))
+        self.network = widgets.Dropdown(
+            options=[("Alle netværk", ALL), *[(n, n) for n in options.networks]], value=ALL,
+            description="SSP-netværk", style={"description_width": "initial"},
+            layout=widgets.Layout(width="300px"))
+        self.institution_type = widgets.Dropdown(
+            options=[("Alle typer", ALL), *options.institution_types], value=ALL,
+            description="Institutionstype", style={"description_width": "initial"},
+            layout=widgets.Layout(width="300px"))
+        self.situation = widgets.Dropdown(
+            options=[("A og B", ALL), *options.situations], value=ALL,
+            description="Situation", style={"description_width": "initial"},
+            layout=widgets.Layout(width="340px"))
+        for name in ("year", "network", "institution_type", "situation"):
+            getattr(self, name).add_class(f"ssp-filter-{name.replace('_', '-')}")
+        self.widget = widgets.HBox([self.year, self.network, self.institution_type, self.situation],
+                                   layout=widgets.Layout(flex_flow="row wrap"))
+
+    def filters(self) -> Filters:
+        """The current choice as a ``Filters`` (ALL means no restriction)."""
+        def chosen(widget: widgets.Dropdown) -> tuple[str, ...]:
+            return () if widget.value == ALL else (widget.value,)
+
+        return Filters(year=self.year.value, networks=chosen(self.network),
+                       institution_types=chosen(self.institution_type), situations=chosen(self.situation))
+
+    def observe(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` whenever any filter changes."""
+        for widget in (self.year, self.network, self.institution_type, self.situation):
+            widget.observe(lambda _change: callback(), names="value")
+
+
+def wait_for_user() -> None:
+    """In a pre-heated Voilà kernel, wait here until a person opens the page.
+
+    With ``preheat_kernel`` Voilà starts a kernel and runs the notebook before anyone asks
+    for it; the imports (pandas, plotly, scipy: most of the start-up time) are then done in
+    advance, while the data is read only now, so a page never shows data older than the
+    request. Outside pre-heating (tests, plain Voilà) this returns at once.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return
+    from voila.utils import wait_for_request
+
+    wait_for_request()
+
+
+def show_page(view_class: type, title: str, db_path: Path | str | None = None) -> Any:
+    """Build a page view and display it; an unexpected error shows a Danish message instead.
+
+    The notebooks' only call goes through here, so a cell never ends in a traceback
+    (Voilà would show its English error box, voila#203).
+    """
+    from IPython.display import display
+
+    wait_for_user()
+    try:
+        view = view_class(db_path, in_browser=True)
+    except Exception as exc:
+        log.error("Siden %s kunne ikke bygges: %s", title, type(exc).__name__)
+        display(message_page("Siden kunne ikke vises på grund af en uventet fejl. Prøv at genindlæse "
+                             "siden, og kontakt udviklerne, hvis det sker igen.", title))
+        return None
+    display(view.widget)
+    return view
+
+
+__all__ = ["ALL", "FilterBar", "STYLE", "Status", "banner", "database_problem",
+           "database_signature", "download_links", "esc", "figure_bundle", "figure_title", "fmt_bool", "fmt_date",
+           "fmt_datetime", "fmt_int", "fmt_pct", "guarded", "heading_html", "message_page",
+           "not_available", "page_database", "reader", "show_figure", "show_page", "table_html"]
