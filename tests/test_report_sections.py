@@ -63,7 +63,7 @@ def test_every_team_section_has_its_heading_and_kredsraad_leaves_team_sections_o
     team, kreds = _ctx(report_db), _ctx(report_db, "kredsraad")
     for function, heading in TEAM_SECTIONS.items():
         section = getattr(report_sections, function)(team)
-        assert f"<h2" in section._repr_html_() and heading in section.html, function
+        assert "<h2" in section._repr_html_() and heading in section.html, function
     for function in ("summary", "situations", "actioncard", "networks", "learnings", "data_appendix"):
         assert getattr(report_sections, function)(kreds) is None, function
 

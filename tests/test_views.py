@@ -19,7 +19,7 @@ import pytest
 
 from evaluation import db, explore, kpis, notes
 from evaluation.filters import Filters
-from evaluation.views import common
+from evaluation.views import common, plan_sections
 from evaluation.views.aarsevaluering import AarsevalueringView
 from evaluation.views.common import ALL, figure_title
 from evaluation.views.experience import kpi_value_text
@@ -227,7 +227,7 @@ def test_link_checker_button_shows_progress_and_the_summary(page: Aarsevaluering
         release.wait(10)
         return Summary()
 
-    monkeypatch.setattr(section.module, "run", fake_run)
+    monkeypatch.setattr(plan_sections.links, "run", fake_run)
     thread = section.start_check()
     time.sleep(0.2)
     assert section.run_button.disabled and section.progress.layout.visibility == "visible"

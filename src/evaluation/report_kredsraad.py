@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from evaluation import charts, db, queries, spec, suppression
+from evaluation import charts, queries, spec, suppression
 from evaluation.filters import Filters
 from evaluation.report_sections import ReportContext, Section, _e, _h2, _p, _table
 

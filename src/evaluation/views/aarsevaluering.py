@@ -22,8 +22,8 @@ import ipywidgets as widgets
 
 from evaluation import queries
 from evaluation.filters import Filters
-from evaluation.views.common import (STYLE, FilterBar, Status, database_problem, guarded, message_page,
-                                     page_database, reader, show_page)
+from evaluation.views.common import (FilterBar, STYLE, Status, first_read, guarded, message_page, page_database,
+                                     reader, show_page)
 from evaluation.views.experience import ExperienceSection
 from evaluation.views.plan_sections import ActorsSection, AddressesSection, KeyPersonsSection, PoliciesSection
 from evaluation.views.worker import BrowserReady, Deferred
@@ -44,16 +44,11 @@ class AarsevalueringView:
         self.db_path = Path(db_path) if db_path else page_database()
         self.ready = False
         self.status = Status()
-        problem = database_problem(self.db_path)
-        if problem:
-            self.widget = message_page(problem, TITLE)
-            return
-        options = None
-        with guarded(self.status):
-            with reader(self.db_path) as con:
-                options = queries.filter_options(con)
-        if options is None or not options.years:
-            self.widget = message_page(self.status.text or "Databasen indeholder ingen sager.", TITLE)
+        options, message = first_read(self.db_path, TITLE, self.status, queries.filter_options)
+        if message is None and not options.years:
+            message = message_page("Databasen indeholder ingen sager.", TITLE)
+        if message is not None:
+            self.widget = message
             return
         self.deferred = Deferred()
         self.filter_bar = FilterBar(options)

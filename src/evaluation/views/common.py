@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import ipywidgets as widgets
 import pandas as pd
@@ -320,14 +320,32 @@ def reader(db_path: Path) -> Iterator:
         yield con
 
 
-def not_available(what: str) -> str:
-    """Banner for a section whose library module has not landed yet."""
-    return banner(f"{what} er ikke tilgængelig endnu.", "warn")
-
-
 def message_page(text: str, title: str) -> widgets.Widget:
     """A whole page that only says what is wrong (missing or empty database)."""
     return widgets.HTML(f'{STYLE}<div class="ssp-page"><h1>{esc(title)}</h1>{banner(text, "warn")}</div>')
+
+
+T = TypeVar("T")
+
+
+def first_read(db_path: Path, title: str, status: Status,
+               load: Callable[[Any], T]) -> tuple[T | None, widgets.Widget | None]:
+    """A page's first query, or the Danish message page that replaces the whole page.
+
+    Every page starts the same way: a missing or empty database, or a failing first read,
+    must give one clear sentence instead of a half-built page. Returns ``(result, None)``
+    or ``(None, message page)``.
+    """
+    problem = database_problem(db_path)
+    if problem:
+        return None, message_page(problem, title)
+    result = None
+    with guarded(status):
+        with reader(db_path) as con:
+            result = load(con)
+    if result is None:
+        return None, message_page(status.text, title)
+    return result, None
 
 
 # --- the filter bar -----------------------------------------------------------------------
@@ -413,5 +431,5 @@ def show_page(view_class: type, title: str, db_path: Path | str | None = None) -
 
 __all__ = ["ALL", "FilterBar", "STYLE", "Status", "banner", "database_problem",
            "database_signature", "download_links", "esc", "figure_bundle", "figure_title", "fmt_bool", "fmt_date",
-           "fmt_datetime", "fmt_int", "fmt_pct", "guarded", "heading_html", "message_page",
-           "not_available", "page_database", "reader", "show_figure", "show_page", "table_html"]
+           "first_read", "fmt_datetime", "fmt_int", "fmt_pct", "guarded", "heading_html", "message_page",
+           "page_database", "reader", "show_figure", "show_page", "table_html"]

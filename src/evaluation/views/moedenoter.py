@@ -16,8 +16,8 @@ import pandas as pd
 
 from evaluation import charts, explore, notes, queries
 from evaluation.filters import Filters
-from evaluation.views.common import (STYLE, Status, database_problem, esc, fmt_date, fmt_datetime, fmt_int, guarded,
-                                     message_page, page_database, reader, show_figure, show_page, table_html)
+from evaluation.views.common import (STYLE, Status, esc, first_read, fmt_date, fmt_datetime, fmt_int, guarded,
+                                     page_database, reader, show_figure, show_page, table_html)
 
 TITLE = "Mødenoter fra netværkenes evalueringsmøder"
 INTRO = ("Skriv noten fra hvert lokale SSP-netværks årlige evalueringsmøde. Noten gemmes i databasen "
@@ -38,18 +38,12 @@ class MoedenoterView:
         self.ready = False
         self.status = Status()
         self.notes_frame = pd.DataFrame()
-        problem = database_problem(self.db_path)
-        if problem:
-            self.widget = message_page(problem, TITLE)
+        loaded, message = first_read(self.db_path, TITLE, self.status, lambda con: (
+            notes.note_networks(con), list(queries.filter_options(con).years)))
+        if message is not None:
+            self.widget = message
             return
-        networks, years = None, None
-        with guarded(self.status):
-            with reader(self.db_path) as con:
-                networks = notes.note_networks(con)
-                years = list(queries.filter_options(con).years)
-        if networks is None:
-            self.widget = message_page(self.status.text, TITLE)
-            return
+        networks, years = loaded
         # The meetings evaluate the newest year with cases (as Årsevaluering does by default).
         default = years[0] if years else (today or date.today()).year
         years = sorted(set(years) | {(today or date.today()).year}, reverse=True)

@@ -3,8 +3,7 @@
 Each section (``sections.Section``) loads its frames on a read-only connection and then
 renders them; after a save it reloads on its own reader. Saves go through the library module
 that owns the data (``notes``, ``keypersons``, ``links``, ``actors``), which writes through
-``db.writer``. Modules written by other issues are imported optionally: while one is
-missing, its section says so in Danish and the rest of the page works.
+``db.writer``.
 """
 
 from __future__ import annotations
@@ -18,12 +17,11 @@ import duckdb
 import ipywidgets as widgets
 import pandas as pd
 
-from evaluation import notes, registry
+from evaluation import actors, keypersons, links, notes, registry
 from evaluation.filters import Filters
 from evaluation.views.common import (esc, fmt_bool, fmt_date, fmt_datetime, fmt_int, guarded, heading_html,
-                                     not_available, reader, table_html)
-from evaluation.views.sections import (FLAG, LABEL_STYLE, WIDE, Section, list_text, optional_module,
-                                       set_options)
+                                     reader, table_html)
+from evaluation.views.sections import FLAG, LABEL_STYLE, WIDE, Section, list_text, set_options
 
 ACTOR_KIND_LABELS: dict[str, str] = {
     "ngo": "Organisation (NGO)", "myndighed": "Myndighed", "politi": "Politi", "sundhed": "Sundhed",
@@ -102,7 +100,6 @@ class KeyPersonsSection(Section):
 
     def __init__(self, db_path: Path) -> None:
         super().__init__(db_path)
-        self.module = optional_module("keypersons")
         self.roles_frame = pd.DataFrame()
         self.exercise_frame = pd.DataFrame()
         self.network_names: list[str] = []
@@ -128,9 +125,6 @@ class KeyPersonsSection(Section):
         head = widgets.HTML(heading_html(2, "Nøglepersoner", "Er de rigtige nøglepersoner angivet? Roller, der "
                                          "ikke er bekræftet i 12 måneder, og roller uden nogen er markeret.",
                                          anchor="sektion-2"))
-        if self.module is None:
-            self.widget = widgets.VBox([head, widgets.HTML(not_available("Nøglepersoner"))])
-            return
         self.widget = widgets.VBox([
             head, self.roles_table,
             widgets.HTML("<h3>Bekræft en nøgleperson</h3>"), self.network, self.role, self.person,
@@ -142,21 +136,17 @@ class KeyPersonsSection(Section):
 
     def load(self, con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
         self.filters = filters
-        if self.module is None:
-            return
-        status = self.module.role_status(con)
-        exercises = self.module.exercises(con, self.year)
+        status = keypersons.role_status(con)
+        exercises = keypersons.exercises(con, self.year)
         if filters.networks:
             status = status[status["netvaerk"].isin(filters.networks)]
             exercises = exercises[exercises["netvaerk"].isin(filters.networks)]
         self.roles_frame, self.exercise_frame = status, exercises
-        self.network_names = self.module.networks(con)
+        self.network_names = keypersons.networks(con)
         roles = registry.roles(con)
         self.role_options = [(t, r) for r, t in zip(roles["role_id"], roles["title"])]
 
     def render(self) -> None:
-        if self.module is None:
-            return
         status = self.roles_frame
         status = status.assign(flag=[
             FLAG.format("Mangler") if m else FLAG.format("Skal bekræftes") if d else "Bekræftet"
@@ -181,14 +171,14 @@ class KeyPersonsSection(Section):
 
     def verify(self) -> None:
         def action() -> None:
-            self.module.verify(self.db_path, self.network.value, self.role.value, self.verified_on.value,
+            keypersons.verify(self.db_path, self.network.value, self.role.value, self.verified_on.value,
                                person=self.person.value or None)
             self.person.value = ""
         self.save(action, "Bekræftelsen er gemt.")
 
     def record_exercise(self) -> None:
         held = bool(self.ex_held.value)
-        self.save(lambda: self.module.record_exercise(
+        self.save(lambda: keypersons.record_exercise(
             self.db_path, self.ex_network.value, self.year, held,
             held_on=self.ex_held_on.value if held else None,
             contact_teachers=int(self.ex_teachers.value), new_contact_teachers=int(self.ex_new.value)),
@@ -202,7 +192,6 @@ class AddressesSection(Section):
 
     def __init__(self, db_path: Path) -> None:
         super().__init__(db_path)
-        self.module = optional_module("links")
         self.latest = pd.DataFrame()
         self.phone_frame = pd.DataFrame()
         self.table = widgets.HTML("")
@@ -222,26 +211,18 @@ class AddressesSection(Section):
         head = widgets.HTML(heading_html(3, "Webadresser og telefonnumre",
                                          "Er de rigtige webadresser og telefonnumre angivet? Seneste kontrol af "
                                          "hver adresse i planen.", anchor="sektion-3"))
-        parts: list[widgets.Widget] = [head]
-        if self.module is None:
-            parts.append(widgets.HTML(not_available("Linktjekket")))
-        else:
-            parts += [self.table, widgets.HBox([self.run_button, self.progress]), self.status.widget,
-                      self.pick, self.history]
-        parts += [widgets.HTML("<h3>Telefonnumre i planen</h3>"), self.phones]
-        self.widget = widgets.VBox(parts)
+        self.widget = widgets.VBox([head, self.table, widgets.HBox([self.run_button, self.progress]),
+                                    self.status.widget, self.pick, self.history,
+                                    widgets.HTML("<h3>Telefonnumre i planen</h3>"), self.phones])
 
     def load(self, con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
         self.filters = filters
         self.phone_frame = registry.phones(con)
-        if self.module is not None:
-            self.latest = self.module.latest_status(con)
+        self.latest = links.latest_status(con)
 
     def render(self) -> None:
         self.phones.value = table_html(self.phone_frame, {"number": "Nummer", "actor_name": "Aktør",
                                                           "purpose": "Formål"})
-        if self.module is None:
-            return
         frame = self.latest
         frame = frame.assign(
             flag=[FLAG.format("Skal rettes") if bool(f) else "" for f in frame["flagged"].fillna(False)],
@@ -255,11 +236,11 @@ class AddressesSection(Section):
         set_options(self.pick, [(u, a) for a, u in zip(frame["address_id"], frame["url"])])
 
     def show_history(self) -> None:
-        if self.module is None or self.pick.value is None:
+        if self.pick.value is None:
             return
         with guarded(self.status):
             with reader(self.db_path) as con:
-                frame = self.module.history(con, self.pick.value)
+                frame = links.history(con, self.pick.value)
             self.history.value = table_html(
                 frame, {"checked_at": "Kontrolleret", "label": "Status", "http_status": "HTTP",
                         "final_url": "Endte på", "error": "Fejl"},
@@ -268,8 +249,6 @@ class AddressesSection(Section):
 
     def start_check(self) -> threading.Thread | None:
         """Run the link checker in a thread, so the page stays usable; progress is shown."""
-        if self.module is None:
-            return None
         if self.thread is not None and self.thread.is_alive():
             return self.thread
         self.run_button.disabled = True
@@ -288,8 +267,8 @@ class AddressesSection(Section):
         message = None
         try:
             with guarded(self.status, loading=None):
-                summary = self.module.run(self.db_path, progress=self._progress)
-                message = summary.message() if hasattr(summary, "message") else str(summary)
+                summary = links.run(self.db_path, progress=self._progress)
+                message = summary.message()
                 with reader(self.db_path) as con:
                     self.load(con, self.filters)
                 with self.lock:
@@ -312,7 +291,6 @@ class ActorsSection(Section):
 
     def __init__(self, db_path: Path) -> None:
         super().__init__(db_path)
-        self.module = optional_module("actors")
         self.frame = pd.DataFrame()
         self.known = pd.DataFrame(columns=["actor_id", "name"])
         self.table = widgets.HTML('<p class="ssp-loading">Henter …</p>')
@@ -338,9 +316,6 @@ class ActorsSection(Section):
         head = widgets.HTML(heading_html(4, "Nye aktører", "Er der kommet nye relevante aktører? Organisationer, "
                                          "som sagerne nævner, men som planen ikke har (stavemåder samlet).",
                                          anchor="sektion-4"))
-        if self.module is None:
-            self.widget = widgets.VBox([head, widgets.HTML(not_available("Genkendelsen af nye aktører"))])
-            return
         self.widget = widgets.VBox([
             head, self.table, self.candidate,
             widgets.HBox([self.kind, self.accept_new_button]), widgets.HBox([self.actor, self.accept_alias_button]),
@@ -349,16 +324,12 @@ class ActorsSection(Section):
 
     def load(self, con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
         self.filters = filters
-        if self.module is None:
-            return
-        known = self.module.known_actors(con)
-        self.frame = self.module.candidates(con, year=filters.year, known=known)
+        known = actors.known_actors(con)
+        self.frame = actors.candidates(con, year=filters.year, known=known)
         self.known = pd.DataFrame(sorted(known.names.items(), key=lambda item: item[1].casefold()),
                                   columns=["actor_id", "name"])
 
     def render(self) -> None:
-        if self.module is None:
-            return
         frame = self.frame.assign(variants_text=[list_text(v) for v in self.frame["variants"]])
         year = f" i {self.filters.year}" if self.filters.year else ""
         self.table.value = table_html(
@@ -394,7 +365,7 @@ class ActorsSection(Section):
         self.save(lambda: action(row["candidate"], spellings), done.format(name=row["candidate"]))
 
     def accept_as_new(self) -> None:
-        self._decide("'{name}' er tilføjet planen som ny aktør.", lambda name, spellings: self.module.accept_as_new(
+        self._decide("'{name}' er tilføjet planen som ny aktør.", lambda name, spellings: actors.accept_as_new(
             self.db_path, name, spellings, kind=self.kind.value))
 
     def accept_as_alias(self) -> None:
@@ -402,11 +373,11 @@ class ActorsSection(Section):
             self.status.show("Vælg den kendte aktør, navnet er en stavemåde af.", "warn")
             return
         self._decide("'{name}' er gemt som stavemåde af en kendt aktør.",
-                     lambda name, spellings: self.module.accept_as_alias(self.db_path, name, spellings,
+                     lambda name, spellings: actors.accept_as_alias(self.db_path, name, spellings,
                                                                          self.actor.value))
 
     def dismiss(self) -> None:
-        self._decide("'{name}' er afvist og foreslås ikke igen.", lambda name, spellings: self.module.dismiss(
+        self._decide("'{name}' er afvist og foreslås ikke igen.", lambda name, spellings: actors.dismiss(
             self.db_path, name, spellings, reason=self.reason.value or None))
 
 

@@ -2,19 +2,14 @@
 
 A section reads its frames on a connection it is given (the page shares one short-lived
 ``db.reader`` between sections) or on its own, and then draws them while holding the page's
-widget lock (``worker.Deferred.lock``), never while holding a connection. Modules written by
-other issues are imported optionally, so a section whose library is missing says so in
-Danish instead of breaking the page.
+widget lock (``worker.Deferred.lock``), never while holding a connection.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
 import threading
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import duckdb
@@ -24,23 +19,12 @@ from evaluation.filters import Filters
 from evaluation.views.common import Status, guarded, reader
 from evaluation.views.worker import READY_TIMEOUT_S
 
-log = logging.getLogger(__name__)
-
 _ALWAYS_READY = threading.Event()
 _ALWAYS_READY.set()
 
 FLAG = '<span class="ssp-flag">{}</span>'
 WIDE = widgets.Layout(width="520px")
 LABEL_STYLE = {"description_width": "150px"}
-
-
-def optional_module(name: str) -> ModuleType | None:
-    """``evaluation.<name>`` if it can be imported, else None (its section says so)."""
-    try:
-        return importlib.import_module(f"evaluation.{name}")
-    except Exception as exc:  # missing, or not finished: the page must still load
-        log.warning("Modulet evaluation.%s kunne ikke indlæses: %s", name, type(exc).__name__)
-        return None
 
 
 def list_text(value: Any) -> str:
@@ -115,4 +99,4 @@ class Section:
             self.render()
 
 
-__all__ = ["FLAG", "LABEL_STYLE", "WIDE", "Section", "list_text", "optional_module", "set_options"]
+__all__ = ["FLAG", "LABEL_STYLE", "WIDE", "Section", "list_text", "set_options"]

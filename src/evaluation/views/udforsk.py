@@ -17,9 +17,8 @@ import pandas as pd
 
 from evaluation import charts, explore, queries
 from evaluation.settings import settings
-from evaluation.views.common import (STYLE, FilterBar, Status, database_problem, download_links, esc, fmt_int,
-                                     fmt_pct, guarded, message_page, page_database, reader, show_figure, show_page,
-                                     table_html)
+from evaluation.views.common import (FilterBar, STYLE, Status, download_links, esc, first_read, fmt_int, fmt_pct,
+                                     guarded, page_database, reader, show_figure, show_page, table_html)
 
 TITLE = "Udforsk sagerne"
 INTRO = ("Vælg op til tre dimensioner og et mål. Tabellen kan hentes som CSV eller Excel. "
@@ -56,16 +55,9 @@ class UdforskView:
         self.status = Status()
         self.frame = pd.DataFrame()
         self.timings: dict[str, float] = {}
-        problem = database_problem(self.db_path)
-        if problem:
-            self.widget = message_page(problem, TITLE)
-            return
-        options = None
-        with guarded(self.status):
-            with reader(self.db_path) as con:
-                options = queries.filter_options(con)
-        if options is None:
-            self.widget = message_page(self.status.text, TITLE)
+        options, message = first_read(self.db_path, TITLE, self.status, queries.filter_options)
+        if message is not None:
+            self.widget = message
             return
         self.filter_bar = FilterBar(options, all_years=True)
         self.dimensions = [widgets.Dropdown(options=dimension_options(), value=value,
