@@ -16,6 +16,9 @@ Measured per size (medians):
 * **filter change** in the browser: from choosing another SSP network (the select's change
   event) until the KPI cards change, timed inside the page; then checked that the cases card
   shows the value ``kpis.kpis`` computes for that network.
+* **one save** from a dashboard (a meeting note through ``notes.save_meeting_note``): the
+  writer's price of copying the file, writing and replacing it (see README, "DuckDB with
+  several processes"). Median of three.
 * **filter change** in-process: the view's callback (``AarsevalueringView.on_filters``,
   through the widget's observer) on a new network value, which returns when the KPI cards are
   updated; and the time until the page's background worker has redrawn every chart. "Cold"
@@ -36,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluation import dashboard, db, demo, kpis
+from evaluation import dashboard, db, demo, kpis, notes
 from evaluation.filters import Filters
 from evaluation.views.aarsevaluering import AarsevalueringView
 from evaluation.views.experience import kpi_value_text
@@ -84,6 +87,18 @@ def in_process(path: Path, changes: int) -> dict[str, float]:
             "cards_cold_s": statistics.median(cards),
             "change_warm_s": statistics.median(warm) if warm else float("nan"),
             "change_all_charts_s": statistics.median(rest)}
+
+
+def save_time(path: Path, repeats: int = 3) -> dict[str, float]:
+    """Median wall time of one meeting-note save: lock, copy, write, checkpoint, replace."""
+    with db.reader(path) as con:
+        network = notes.note_networks(con)[0]
+    times = []
+    for i in range(repeats):
+        t = time.perf_counter()
+        notes.save_meeting_note(path, network, 2025, f"Benchmark-note nummer {i + 1}.")
+        times.append(time.perf_counter() - t)
+    return {"save_s": statistics.median(times)}
 
 
 def free_port() -> int:
@@ -197,20 +212,20 @@ def main() -> None:
             count = replicate(base, path, size)
             print(f"{count:,} sager bygget på {time.perf_counter() - t:.1f} s ({path.stat().st_size / 1e6:.0f} MB)",
                   flush=True)
-            result = {"cases": count, **in_process(path, args.changes)}
+            result = {"cases": count, **in_process(path, args.changes), **save_time(path)}
             if not args.no_browser:
                 result |= in_browser(path, args.loads, args.changes)
             rows.append(result)
             print(result, flush=True)
     print(f"\nMaskine: {os.cpu_count()} kerner, belastning {os.getloadavg()[0]:.1f} (1 min)")
     print(f"{'sager':>10} {'1. visning':>11} {'uden pulje':>11} {'alle figurer':>13} {'filter (browser)':>17} "
-          f"{'kort, kold':>11} {'kort, varm':>11} {'alle figurer':>13}")
+          f"{'kort, kold':>11} {'kort, varm':>11} {'alle figurer':>13} {'én gemning':>11}")
     for r in rows:
         browser = (f"{r['render_s']:>10.2f}s {r['render_cold_s']:>10.2f}s {r['charts_s']:>12.2f}s "
                    f"{r['browser_change_s'] * 1000:>14.0f} ms" if "render_s" in r
                    else f"{'–':>11} {'–':>11} {'–':>13} {'–':>17}")
         print(f"{r['cases']:>10,} {browser} {r['cards_cold_s'] * 1000:>8.0f} ms {r['change_warm_s'] * 1000:>8.0f} ms "
-              f"{r['change_all_charts_s']:>12.2f}s")
+              f"{r['change_all_charts_s']:>12.2f}s {r['save_s'] * 1000:>8.0f} ms")
     print(f"Mål: første visning ≤ {TARGET_RENDER_S:.0f} s; filterskift ≤ {TARGET_CHANGE_S * 1000:.0f} ms ved 1M sager.")
     print("1. visning: til nøgletalskortene ses (forvarmet kerne); uden pulje: kold kerne. Kort: kaldet, "
           "til kortene er opdateret i kernen; browser: fra valget til kortet viser det nye tal.")
