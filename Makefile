@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= build/demo.duckdb
 PORT   ?= 8866
 
-.PHONY: setup browser demo demo-db test dashboard report benchmarks example-reports clean
+.PHONY: setup browser demo demo-db test dashboard report benchmarks example-reports readme-screenshot clean
 
 setup: $(VENV)/.installed
 
@@ -43,6 +43,11 @@ benchmarks: setup
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/dashboard.py
+
+# The README's picture of Årsevaluering, taken by the browser test on the demo database.
+readme-screenshot: setup browser
+	$(BIN)/pytest -q tests/test_dashboard_browser.py -k aarsevaluering_loads
+	cp artefacts/screenshots/aarsevaluering-readme.png docs/aarsevaluering.png
 
 # The example reports linked from the README: both editions rendered from a fresh demo database.
 example-reports: setup browser
