@@ -7,6 +7,7 @@ PDF from Debian's Chromium. The HTML is parsed with the standard library's html.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 from datetime import date
@@ -175,6 +176,30 @@ def test_kredsraad_shows_no_small_count_no_free_text_and_no_case_ids(rendered: d
             assert learning[:40] not in text
     for word in ("Skjult værdi", "Primær: antal mellem", "hidden_value"):  # the log stays out
         assert word not in text
+
+
+def chart_values(html: str) -> list[float]:
+    """Every number the embedded plotly charts carry (x, y, z, text, customdata), hover data included."""
+    values: list[float] = []
+    calls = re.findall(r'Plotly\.newPlot\(\s*"[^"]+",\s*(\[.*?\]),\s*\{', html, re.S)
+    assert calls, "the edition has charts"
+    for call in calls:
+        for trace in json.loads(call):
+            for key in ("x", "y", "z", "text", "customdata"):
+                stack = [trace.get(key)]
+                while stack:
+                    item = stack.pop()
+                    if isinstance(item, list):
+                        stack.extend(item)
+                    elif isinstance(item, (int, float)) and not isinstance(item, bool):
+                        values.append(float(item))
+    return values
+
+
+def test_kredsraad_charts_carry_no_small_count_even_in_their_data(rendered: dict) -> None:
+    """A chart's JSON is readable in the HTML source: a hidden cell must be missing there too."""
+    values = chart_values(rendered["kredsraad"].html.read_text(encoding="utf-8"))
+    assert values and not [v for v in values if 1 <= v <= 4]
 
 
 def test_kredsraad_number_equals_the_query_layer(rendered: dict) -> None:

@@ -134,6 +134,24 @@ def test_kredsraad_tables_show_no_small_count_and_none_can_be_worked_out(report_
         assert hidden > 10  # the quarter tables have cells 5..12: the test exercises suppression
 
 
+def test_kredsraad_charts_leave_hidden_cells_out_of_their_data(report_db: Path) -> None:
+    """The chart JSON is in the HTML: a hidden cell must be a gap there, not its value."""
+    tables = report_kredsraad.kredsraad_tables(_ctx(report_db, "kredsraad", threshold=12))
+    gaps = 0
+    for t in tables.values():
+        hidden = t.protected.status.loc[t.counts.index, t.counts.columns] != suppression.SHOWN
+        fig = report_kredsraad._kredsraad_chart(t)
+        for trace in fig.data:
+            for row, y in zip(t.counts.index, trace.y):
+                if hidden.at[row, trace.name]:
+                    assert y is None or y != y, (t.name, row, trace.name)  # None/NaN: no value in the JSON
+                    gaps += 1
+                else:
+                    assert y == t.counts.at[row, trace.name]
+        assert ("skjulte tal er udeladt" in fig.layout.title.text) == bool(hidden.to_numpy().any())
+    assert gaps > 0, "threshold 12 hides cells in the hand-made data"
+
+
 def test_kredsraad_counts_equal_the_query_layer(report_db: Path) -> None:
     tables = report_kredsraad.kredsraad_tables(_ctx(report_db, "kredsraad"))
     with db.reader(report_db) as con:
