@@ -130,6 +130,9 @@ def test_kredsraad_tables_show_no_small_count_and_none_can_be_worked_out(report_
         assert not ((shown >= 1) & (shown <= threshold)).any().any(), t.name
         assert suppression.recoverable_cells(t.protected.status, t.counts, threshold=threshold) == [], t.name
         hidden += int((t.protected.status != suppression.SHOWN).to_numpy().sum())
+    links = report_kredsraad._links(2025, list(tables["sager_kvartal_situation"].counts.index))
+    assert suppression.joint_recoverable({n: t.protected.status for n, t in tables.items()},
+                                         {n: t.counts for n, t in tables.items()}, links, threshold=threshold) == []
     if threshold == 12:
         assert hidden > 10  # the quarter tables have cells 5..12: the test exercises suppression
 

@@ -17,9 +17,13 @@ from evaluation.suppression import (
     LOG_COLUMNS,
     MARGIN_LABEL,
     REASON_CARRIED,
+    REASON_JOINT,
+    REASON_LINKED,
     add_margins,
     feasible_intervals,
+    joint_recoverable,
     protect,
+    protect_linked,
     protect_series,
     published_cells,
     record_published,
@@ -255,6 +259,67 @@ def test_published_cells_round_trip_and_are_hidden_next_year(tmp_path: Path) -> 
     assert carried == [(4,)]
 
 
+def quarter_tables(a: list[int], b: list[int], ja: list[int]) -> tuple[dict[str, pd.DataFrame], list]:
+    """Cases by quarter × situation (Q) and the same cases by quarter × police report (P):
+    the quarters' totals and the grand total are one number printed in both tables."""
+    quarters = [f"K{i + 1}" for i in range(len(a))]
+    nej = [x + y - j for x, y, j in zip(a, b, ja)]
+    tables = {"Q": pd.DataFrame({"A": a, "B": b}, index=quarters),
+              "P": pd.DataFrame({"ja": ja, "nej": nej}, index=quarters)}
+    links = [[("Q", q, MARGIN_LABEL), ("P", q, MARGIN_LABEL)] for q in [*quarters, MARGIN_LABEL]]
+    return tables, links
+
+
+def assert_linked_safe(result: dict, tables: dict[str, pd.DataFrame], links: list, threshold: int) -> None:
+    for name, table in tables.items():
+        assert_safe(result[name], table, threshold)
+    for group in links:
+        assert len({result[n].status.loc[r, c] == "vist" for n, r, c in group}) == 1, group
+    assert joint_recoverable({n: p.status for n, p in result.items()}, tables, links, threshold=threshold) == []
+
+
+def test_two_tables_each_safe_alone_can_give_a_cell_away_together() -> None:
+    """Found by a random search: K3's total is 6 in both tables. Alone, Q's hidden K3 cells
+    and P's hidden K3 cells each leave the total open; together they pin it, and with it A."""
+    tables, links = quarter_tables(a=[8, 5, 6], b=[7, 1, 0], ja=[15, 5, 1])
+    # Consistency alone: protect each table, hide a linked total wherever it is hidden in the
+    # other table, protect again, until nothing changes. Each table is then safe on its own …
+    forced: dict[str, set] = {name: set() for name in tables}
+    while True:
+        alone = {name: protect(table, name=name, threshold=4, force_hidden=forced[name])
+                 for name, table in tables.items()}
+        more = {(n, r, c) for group in links if any(alone[m].status.loc[x, y] != "vist" for m, x, y in group)
+                for n, r, c in group if alone[n].status.loc[r, c] == "vist"}
+        if not more:
+            break
+        for n, r, c in more:
+            forced[n].add((r, c))
+    for name, table in tables.items():
+        assert recoverable_cells(alone[name].status, table, threshold=4) == []
+    # … but read together, a hidden cell can be worked out.
+    assert joint_recoverable({n: p.status for n, p in alone.items()}, tables, links, threshold=4) != []
+
+    result = protect_linked(tables, links=links, threshold=4)
+    assert_linked_safe(result, tables, links, 4)
+    reasons = set(result["Q"].log["reason"]) | set(result["P"].log["reason"])
+    assert reasons & {REASON_JOINT, REASON_LINKED}  # the extra cells say why
+
+
+def test_linked_cell_shown_in_one_table_and_hidden_in_the_other_is_found() -> None:
+    tables, links = quarter_tables(a=[20, 30], b=[10, 40], ja=[5, 60])
+    statuses = {n: status_frame(t, {}) for n, t in tables.items()}
+    statuses["P"].loc["K1", MARGIN_LABEL] = "sekundær"
+    statuses["P"].loc["K1", "ja"] = "sekundær"
+    assert ("P", "K1", MARGIN_LABEL) in joint_recoverable(statuses, tables, links, threshold=4)
+
+
+def test_linked_cells_must_be_the_same_number() -> None:
+    tables, links = quarter_tables(a=[20, 30], b=[10, 40], ja=[5, 60])
+    tables["P"].loc["K1", "nej"] += 1
+    with pytest.raises(EvaluationError, match="samme tal"):
+        protect_linked(tables, links=links, threshold=4)
+
+
 # --- properties --------------------------------------------------------------------------
 
 
@@ -308,3 +373,25 @@ def test_property_audit_agrees_with_plain_min_max(case, rnd) -> None:
         zip(pinned["row"], pinned["column"]))
     inside = (intervals["min"] <= intervals["value"]) & (intervals["value"] <= intervals["max"])
     assert inside.all()
+
+
+@st.composite
+def random_quarter_tables(draw) -> tuple[dict[str, pd.DataFrame], list, int]:
+    threshold = draw(st.integers(2, 5))
+    quarters = draw(st.integers(1, 4))
+    count = st.one_of(st.just(0), st.integers(1, threshold), st.integers(threshold + 1, 40))
+    a = draw(st.lists(count, min_size=quarters, max_size=quarters))
+    b = draw(st.lists(count, min_size=quarters, max_size=quarters))
+    ja = [draw(st.integers(0, x + y)) for x, y in zip(a, b)]
+    if quarters == 1:  # one quarter: no total row, the quarter's row is the total
+        tables, _ = quarter_tables(a, b, ja)
+        return tables, [[("Q", "K1", MARGIN_LABEL), ("P", "K1", MARGIN_LABEL)]], threshold
+    tables, links = quarter_tables(a, b, ja)
+    return tables, links, threshold
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_quarter_tables())
+def test_property_tables_protected_together_reveal_nothing_together(case) -> None:
+    tables, links, threshold = case
+    assert_linked_safe(protect_linked(tables, links=links, threshold=threshold), tables, links, threshold)

@@ -9,7 +9,7 @@ secondary cells "–"). Two things go beyond one table at a time:
   situation table and in the police table; the quarter table's totals are the report
   year's row of the yearly table). If it is hidden in one and shown in the other, the
   hidden cells could be worked out by combining them, so such cells are hidden in all
-  (``_links``), repeating the protection until nothing changes.
+  (``_links``), and the audit reads all tables together (``suppression.protect_linked``).
 * **Last year's edition.** Cells hidden in last year's published tables
   (``suppression.published_cells``) are hidden again where this year's tables repeat them,
   so the two editions together reveal nothing; ``report.py`` records this year's hidden
@@ -52,8 +52,6 @@ POLICE_COLUMNS = {"ja": "Politianmeldt", "nej": "Ikke politianmeldt"}
 YEARS, QUARTERS, POLICE, OFFENCES, ASSESSMENT = ("sager_aar_situation", "sager_kvartal_situation",
                                                  "politianmeldt_kvartal", "kraenkelsestyper_situation",
                                                  "vurdering_situation")
-LINKED_REASON = ("Sekundær: den samme total står i en anden tabel i rapporten, hvor den er skjult; "
-                 "skjules her også, så tabellerne ikke kan kombineres.")
 
 
 def _crosstab(frame: pd.DataFrame, row: str, column: str, rows: Sequence[str], columns: dict[str, str],
@@ -145,37 +143,19 @@ def _carried(con: Any, year: int) -> dict[str, set[tuple[str, str]]]:
 
 
 def kredsraad_tables(ctx: ReportContext) -> dict[str, KredsraadTable]:
-    """Every Kredsråd table, protected consistently with each other and with last year's edition.
-
-    Each table goes through ``suppression.protect``; then any cell that is the same number
-    in another table (see ``_links``) and hidden there is forced hidden here, and the tables
-    are protected again, until nothing changes (hiding only grows, so this ends).
+    """Every Kredsråd table, protected together (``suppression.protect_linked``): the numbers
+    that stand in two tables (see ``_links``) are hidden in both or neither, no hidden cell
+    can be worked out from all the tables read together, and cells hidden in last year's
+    edition are hidden again.
     """
     if "kredsraad" in ctx.cache:
         return ctx.cache["kredsraad"]
     counts = _kredsraad_counts(ctx)
     with ctx.reader() as con:
         carried = _carried(con, ctx.year)
-    linked: dict[str, set[tuple[str, str]]] = {name: set() for name in counts}
-    groups = _links(ctx.year, list(counts[QUARTERS][2].index))
-    while True:
-        protected = {name: suppression.protect(table, name=name, threshold=ctx.threshold,
-                                               force_hidden=carried.get(name, set()) | linked[name])
-                     for name, (_, _, table) in counts.items()}
-        added = False
-        for group in groups:
-            if any(protected[n].status.at[r, c] != suppression.SHOWN for n, r, c in group):
-                for n, r, c in group:
-                    if protected[n].status.at[r, c] == suppression.SHOWN:
-                        linked[n].add((r, c))
-                        added = True
-        if not added:
-            break
-    for name, p in protected.items():  # say why a linked cell is hidden (protect calls it carried)
-        linked_only = {(str(r), str(c)) for r, c in linked[name] - carried.get(name, set())}
-        is_linked = [(str(r), str(c)) in linked_only and reason == suppression.REASON_CARRIED
-                     for r, c, reason in p.log[["row", "column", "reason"]].itertuples(index=False)]
-        p.log.loc[is_linked, "reason"] = LINKED_REASON
+    protected = suppression.protect_linked(
+        {name: table for name, (_, _, table) in counts.items()},
+        links=_links(ctx.year, list(counts[QUARTERS][2].index)), threshold=ctx.threshold, force_hidden=carried)
     tables = {name: KredsraadTable(name, title, note, table, protected[name])
               for name, (title, note, table) in counts.items()}
     ctx.cache["kredsraad"] = tables

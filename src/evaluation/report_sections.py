@@ -591,7 +591,8 @@ def method(ctx: ReportContext) -> Section:
         return Section(_h2("Metode") + _p(text) + _list(items, "note"))
     text = (f"Diskretionskontrol: hvert antal fra 1 til {ctx.threshold} vises som \"<{ctx.threshold + 1}\" "
             "(primær undertrykkelse). Derudover skjules så mange andre celler (\"–\", sekundær undertrykkelse), at "
-            "intet skjult tal kan regnes ud fra række- og kolonnesummerne. Tabeller, der overlapper sidste års "
+            "intet skjult tal kan regnes ud fra række- og kolonnesummerne, heller ikke når rapportens tabeller "
+            "læses sammen (et tal, der står i to tabeller, er skjult i begge). Tabeller, der overlapper sidste års "
             "udgave, skjuler de samme celler som sidste år, så de to udgaver heller ikke sammen afslører et tal. "
             "En sag kan have flere krænkelsestyper og vurderinger og tælles under hver.")
     return Section(_h2("Om tallene") + _p(text))

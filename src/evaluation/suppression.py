@@ -17,6 +17,11 @@ cases a year, a cell of 1..threshold (default 4) can point at a child, so:
   :func:`recoverable_cells` audits the table with linear programming
   (``scipy.optimize.linprog``), and while some hidden cell is pinned, one more cell is
   hidden, chosen to break it. Secondary cells are shown as ``"–"``.
+* **Tables published together** (:func:`protect_linked`): a number that stands in two
+  tables (a quarter's total in the cases table and in the police table) is hidden in both
+  or in neither, and the audit is run on all the tables at once, with those shared numbers
+  as equations, because two intervals that are each wide can meet in one point. While a
+  cell is pinned that way, one more cell is hidden.
 * **Cross-edition consistency**: cells hidden in last year's published edition of an
   overlapping table (``published_suppressions`` in ``data/schema.sql``) are passed as
   ``force_hidden`` and hidden again, so that combining the two editions reveals nothing.
@@ -55,8 +60,8 @@ Pure pandas/numpy/scipy: nothing here knows HTML; the report lays out :class:`Pr
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +82,19 @@ REASON_CARRIED = (
     "Skjult i sidste års offentliggjorte udgave; skjules igen, så de to udgaver ikke kan "
     "kombineres."
 )
+REASON_LINKED = (
+    "Sekundær: det samme tal står i en anden tabel i rapporten, hvor det er skjult; skjules "
+    "her også, så tabellerne ikke kan kombineres."
+)
+REASON_JOINT = (
+    "Sekundær: ellers kunne en skjult celle regnes ud, når rapportens tabeller læses sammen."
+)
+REASON_MASKED = (
+    "Antal mellem 1 og {limit}, vist som «–»: ellers ville «<{marker}»-markeringerne i rapportens "
+    "tabeller tilsammen afsløre en skjult celle."
+)
+# One number printed in several tables of an edition: (table name, row label, column label).
+Link = Sequence[tuple[str, Any, Any]]
 # Status codes inside the grid (the frames carry the Danish words).
 _SHOWN, _PRIMARY, _SECONDARY = 0, 1, 2
 _CODE_WORDS = {_SHOWN: SHOWN, _PRIMARY: PRIMARY, _SECONDARY: SECONDARY}
@@ -133,12 +151,15 @@ def protect(
     threshold: int | None = None,
     margins: bool = True,
     force_hidden: Iterable[tuple[Any, Any]] = (),
+    force_masked: Iterable[tuple[Any, Any]] = (),
 ) -> Protected:
     """Suppress small counts and enough other cells that none of them can be worked out.
 
     ``table`` holds non-negative integer counts (rows x columns). ``force_hidden`` names
     (row, column) cells hidden in last year's edition; labels compare as strings, and
-    cells not in this table are ignored. With ``margins=False`` the totals are still
+    cells not in this table are ignored. ``force_masked`` names small cells to show as
+    "–" rather than "<5" (``protect_linked`` uses it when the markers of several tables
+    together would give a value away). With ``margins=False`` the totals are still
     protected (as if published) but left out of the result.
     """
     limit = _threshold(threshold)
@@ -146,6 +167,7 @@ def protect(
     grid = _grid(full, margins_present=(table.shape[0] > 1, table.shape[1] > 1))
     _mark_primary(grid, limit)
     _mark_forced(grid, force_hidden)
+    _mark_masked(grid, force_masked, limit)
     _secure(grid, limit, name)
     return _result(grid, full, name=name, threshold=limit, keep_margins=margins, original=table)
 
@@ -251,6 +273,184 @@ def record_published(db_path: str | os.PathLike[str], year: int, protected: Prot
     return len(frame)
 
 
+# --- several tables published together ---------------------------------------------------
+
+
+def protect_linked(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    links: Iterable[Link] = (),
+    threshold: int | None = None,
+    force_hidden: Mapping[str, Iterable[tuple[Any, Any]]] | None = None,
+) -> dict[str, Protected]:
+    """Protect the tables of one edition together, so that reading them side by side
+    reveals no more than reading each one.
+
+    ``links`` lists cells that are the same number in several tables; a linked cell hidden
+    in one table is hidden in all, and :func:`joint_recoverable` audits all tables as one
+    system. While a cell is pinned, one more cell is hidden (or, where only the "<5"
+    markers pin it, one small cell is shown as "–"). Each round only adds, so it ends.
+    """
+    limit = _threshold(threshold)
+    links = [list(group) for group in links]
+    plan = _LinkedPlan(carried={name: {(str(r), str(c)) for r, c in (force_hidden or {}).get(name, ())}
+                                for name in tables})
+    while True:
+        protected = plan.protect(tables, links, limit)
+        pinned = joint_recoverable({n: p.status for n, p in protected.items()}, tables, links, threshold=limit)
+        if not pinned:
+            break
+        plan = _free_jointly(tables, links, limit, plan, protected, pinned[0])
+    for name, result in protected.items():  # say why: protect calls every forced cell "carried"
+        cells = [(str(r), str(c)) for r, c in result.log[["row", "column"]].itertuples(index=False)]
+        forced_here = [reason == REASON_CARRIED and cell not in plan.carried[name]
+                       for cell, reason in zip(cells, result.log["reason"])]
+        if any(forced_here):
+            result.log.loc[forced_here, "reason"] = [REASON_JOINT if cell in plan.joint[name] else REASON_LINKED
+                                                     for cell, hit in zip(cells, forced_here) if hit]
+    return protected
+
+
+@dataclass
+class _LinkedPlan:
+    """What ``protect_linked`` forces on each table, by reason (cells as text labels)."""
+
+    carried: dict[str, set[tuple[str, str]]]  # hidden in last year's edition
+    linked: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # hidden in a linked table
+    joint: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # hidden to free a cell jointly
+    masked: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # small, shown as "–"
+
+    def __post_init__(self) -> None:
+        for forced in (self.linked, self.joint, self.masked):
+            for name in self.carried:
+                forced.setdefault(name, set())
+
+    def adding(self, kind: str, name: str, cell: tuple[str, str]) -> _LinkedPlan:
+        """A copy with one more cell hidden (``kind='joint'``) or masked (``'masked'``)."""
+        copy = _LinkedPlan(**{k: {n: set(v) for n, v in getattr(self, k).items()}
+                              for k in ("carried", "linked", "joint", "masked")})
+        getattr(copy, kind)[name].add(cell)
+        return copy
+
+    def protect(self, tables: Mapping[str, pd.DataFrame], links: list[list[tuple[str, Any, Any]]],
+                limit: int) -> dict[str, Protected]:
+        """``protect`` each table, hiding linked cells wherever one of them is hidden (grows ``linked``)."""
+        while True:
+            protected = {name: protect(table, name=name, threshold=limit,
+                                       force_hidden=self.carried[name] | self.linked[name] | self.joint[name],
+                                       force_masked=self.masked[name])
+                         for name, table in tables.items()}
+            added = False
+            for group in links:
+                if any(_status_at(protected[n], r, c) != SHOWN for n, r, c in group):
+                    for n, r, c in group:
+                        if _status_at(protected[n], r, c) == SHOWN:
+                            self.linked[n].add((str(r), str(c)))
+                            added = True
+            if not added:
+                return protected
+
+
+def joint_recoverable(statuses: Mapping[str, pd.DataFrame], values: Mapping[str, pd.DataFrame],
+                      links: Iterable[Link], *, threshold: int | None = None) -> list[tuple[str, Any, Any]]:
+    """Hidden non-zero cells whose value follows from all the tables read together.
+
+    ``statuses`` are :attr:`Protected.status` frames by table name, ``values`` the true
+    counts. Empty for a safe edition. A linked cell shown in one table and hidden in
+    another is found too (it is recoverable by looking it up).
+    """
+    limit = _threshold(threshold)
+    grid, where = _joint_grid(statuses, values, links)
+    return [where[i] for i in _pinned(grid, limit)]
+
+
+def _free_jointly(tables: Mapping[str, pd.DataFrame], links: list[list[tuple[str, Any, Any]]], limit: int,
+                  plan: _LinkedPlan, protected: dict[str, Protected], target: tuple[str, Any, Any]) -> _LinkedPlan:
+    """``plan`` with one more cell hidden or masked, so that ``target`` is (if possible) no
+    longer pinned when the tables are read together.
+
+    As ``_free`` does for one table: first hide a shown non-zero cell (the target's table,
+    then the tables linked to it; its row or column first, interior before totals,
+    smallest first); then show a "<5" cell as "–" (totals first); the first change that
+    frees the target wins, else the best-ranked one is made anyway and the caller's loop
+    goes on (it only ever adds, so it ends).
+    """
+    name, t_row, t_col = target
+    related = list(dict.fromkeys([name] + [n for group in links if any(m == name for m, _, _ in group)
+                                           for n, _, _ in group]))
+    hide, mask = [], []
+    for rank_table, table_name in enumerate(related):
+        status = protected[table_name].status
+        counts = add_margins(tables[table_name]).reindex(index=status.index, columns=status.columns)
+        for row in status.index:
+            for column in status.columns:
+                value, word = int(counts.at[row, column]), status.at[row, column]
+                same_line = table_name == name and (str(row) == str(t_row) or str(column) == str(t_col))
+                margin = str(row) == MARGIN_LABEL or str(column) == MARGIN_LABEL
+                cell = (str(row), str(column))
+                if word == SHOWN and value > 0:
+                    hide.append(((rank_table, not same_line, margin, value), "joint", table_name, cell))
+                elif word == PRIMARY:
+                    mask.append(((rank_table, not margin, not same_line, value), "masked", table_name, cell))
+    hide.sort(key=lambda item: item[0])
+    mask.sort(key=lambda item: item[0])
+    candidates = hide + mask
+    if not candidates:
+        raise EvaluationError(f"Tabellen «{name}» kan ikke beskyttes sammen med rapportens andre tabeller: "
+                              "alle tal er skjult, og et skjult tal kan stadig regnes ud.")
+    for _rank, kind, table_name, cell in hide[:_MAX_TRIALS] + mask[:_MAX_TRIALS]:
+        trial = plan.adding(kind, table_name, cell)
+        statuses = {n: p.status for n, p in trial.protect(tables, links, limit).items()}
+        if target not in joint_recoverable(statuses, tables, links, threshold=limit):
+            return trial
+    _rank, kind, table_name, cell = candidates[0]
+    return plan.adding(kind, table_name, cell)
+
+
+def _status_at(result: Protected, row: Any, column: Any) -> str:
+    """The status word of a cell looked up by its labels as text."""
+    status = result.status
+    rows = [str(r) for r in status.index]
+    columns = [str(c) for c in status.columns]
+    try:
+        return str(status.iat[rows.index(str(row)), columns.index(str(column))])
+    except ValueError:
+        raise EvaluationError(f"Cellen ({row}, {column}) findes ikke i tabellen «{result.name}».") from None
+
+
+def _joint_grid(statuses: Mapping[str, pd.DataFrame], values: Mapping[str, pd.DataFrame],
+                links: Iterable[Link]) -> tuple[_Grid, dict[int, tuple[str, Any, Any]]]:
+    """All tables as one grid: their own equations, plus ``a = b`` for every linked pair."""
+    grids = {name: _grid_from_status(statuses[name], values[name]) for name in statuses}
+    offsets, where, size = {}, {}, 0
+    for name, grid in grids.items():
+        offsets[name] = size
+        for flat in range(grid.values.size):
+            where[size + flat] = (name, *grid.label(flat))
+        size += grid.values.size
+    values_flat = np.concatenate([g.values for g in grids.values()])
+    lines = [line + offsets[name] for name, grid in grids.items() for line in grid.lines]
+    names = [f"{line_name} i «{name}»" for name, grid in grids.items() for line_name in grid.line_names]
+    for group in links:
+        flats = []
+        for name, row, column in group:
+            grid = grids[name]
+            rows, columns = [str(r) for r in grid.rows], [str(c) for c in grid.columns]
+            flats.append(offsets[name] + rows.index(str(row)) * len(columns) + columns.index(str(column)))
+        for a, b in zip(flats, flats[1:]):
+            if values_flat[a] != values_flat[b]:
+                raise EvaluationError("Tabellerne passer ikke sammen: to celler, der skal være det samme tal, "
+                                      "er forskellige.")
+            lines.append(np.array([a, b]))
+            names.append("det samme tal i to tabeller")
+    joint = _Grid(values=values_flat,
+                  code=np.concatenate([g.code for g in grids.values()]),
+                  reason=[r for g in grids.values() for r in g.reason],
+                  is_margin=np.concatenate([g.is_margin for g in grids.values()]),
+                  lines=lines, line_names=names, rows=list(range(size)), columns=[""])
+    return joint, where
+
+
 # --- building the grid -------------------------------------------------------------------
 
 
@@ -338,6 +538,16 @@ def _mark_forced(grid: _Grid, cells: Iterable[tuple[Any, Any]]) -> None:
         if (str(row), str(column)) in wanted and grid.code[flat] == _SHOWN:
             grid.code[flat] = _SECONDARY
             grid.reason[flat] = REASON_CARRIED
+
+
+def _mark_masked(grid: _Grid, cells: Iterable[tuple[Any, Any]], limit: int) -> None:
+    """Show the named small cells as "–", which no longer says that they are small."""
+    wanted = {(str(row), str(column)) for row, column in cells}
+    for flat in range(grid.values.size):
+        row, column = grid.label(flat)
+        if (str(row), str(column)) in wanted and grid.code[flat] == _PRIMARY:
+            grid.code[flat] = _SECONDARY
+            grid.reason[flat] = REASON_MASKED.format(limit=limit, marker=limit + 1)
 
 
 # --- secondary suppression ---------------------------------------------------------------
