@@ -278,20 +278,6 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
-def warm_up() -> None:
-    """Build and serialise one small figure of each trace type the pages draw.
-
-    plotly loads its validators on first use (about 0.4 s for the first figure here). A
-    pre-heated dashboard kernel calls this before anyone opens the page, so a view's first
-    chart is not the slow one.
-    """
-    fig = go.Figure([go.Bar(x=["a"], y=[1]), go.Heatmap(z=[[1]]),
-                     go.Scatter(x=[0.5], y=["a"], mode="markers", error_x={"type": "data", "array": [0.1]})])
-    _layout(fig, "opvarmning", "x", "y", legend_title="y")
-    fig.add_annotation(text="x", showarrow=False)
-    fig.to_json()
-
-
 def to_offline_html(fig: go.Figure, include_plotlyjs: bool, *, div_id: str | None = None) -> str:
     """A ``<div>`` for the report: plotly.js embedded (first chart only), no CDN, no MathJax.
 

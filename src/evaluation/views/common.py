@@ -28,7 +28,7 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from evaluation import charts, db, queries
+from evaluation import db, queries
 from evaluation.errors import EvaluationError
 from evaluation.filters import Filters
 from evaluation.settings import database_path
@@ -218,12 +218,7 @@ def figure_bundle(fig: go.Figure) -> dict:
 
 def show_figure(out: widgets.Output, fig: go.Figure) -> None:
     """Replace what ``out`` shows with ``fig`` in one step (no flicker, safe from threads)."""
-    show_bundle(out, figure_bundle(fig))
-
-
-def show_bundle(out: widgets.Output, bundle: dict) -> None:
-    """Replace what ``out`` shows with a figure already serialised by ``figure_bundle``."""
-    out.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+    out.outputs = ({"output_type": "display_data", "data": figure_bundle(fig), "metadata": {}},)
 
 
 def figure_title(out: widgets.Output) -> str | None:
@@ -422,7 +417,6 @@ def show_page(view_class: type, title: str, db_path: Path | str | None = None) -
     """
     from IPython.display import display
 
-    charts.warm_up()  # in a pre-heated kernel: before the user arrives
     wait_for_user()
     try:
         view = view_class(db_path, in_browser=True)
@@ -438,4 +432,4 @@ def show_page(view_class: type, title: str, db_path: Path | str | None = None) -
 __all__ = ["ALL", "FilterBar", "STYLE", "Status", "banner", "database_problem",
            "database_signature", "download_links", "esc", "figure_bundle", "figure_title", "fmt_bool", "fmt_date",
            "first_read", "fmt_datetime", "fmt_int", "fmt_pct", "guarded", "heading_html", "message_page",
-           "page_database", "reader", "show_bundle", "show_figure", "show_page", "table_html"]
+           "page_database", "reader", "show_figure", "show_page", "table_html"]

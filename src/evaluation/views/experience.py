@@ -9,7 +9,6 @@ from ``stats`` (is the change beyond chance?), never a bare arrow.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,8 @@ import pandas as pd
 
 from evaluation import charts, queries, stats
 from evaluation.filters import Filters
-from evaluation.views.common import (Status, database_signature, esc, figure_bundle, fmt_int, fmt_pct, guarded,
-                                     heading_html, reader, show_bundle, table_html)
+from evaluation.views.common import (Status, database_signature, esc, fmt_int, fmt_pct, guarded, heading_html, reader,
+                                     show_figure, table_html)
 from evaluation.views.worker import Deferred
 
 TITLE = "Erfaringer fra året"
@@ -160,16 +159,16 @@ class ExperienceSection:
         with guarded(self.chart_status, loading="Henter figurer …"):
             with reader(self.db_path) as con:
                 data = self._query_rest(con, filters)
-            # Figures are built while the browser is still loading the page; only showing them
-            # waits for it (the first time: until the browser has drawn the page).
-            shows = [build(data) for build in (self._draw_kpi_chart, self._draw_trend, self._draw_heatmap,
-                                               self._draw_platforms, self._draw_outcomes,
-                                               self._draw_completeness, self._draw_learnings)]
+            # The first time: until the browser has drawn the page. Figures are built only
+            # then: tried building them while the browser loads (and warming plotly up in a
+            # pre-heated kernel); both delayed the KPI cards from ~4 s to ~7-8 s
+            # (benchmarks/dashboard.py), so neither is done.
             self.deferred.wait_ready()
-            for show in shows:
+            for draw in (self._draw_kpi_chart, self._draw_trend, self._draw_heatmap, self._draw_platforms,
+                         self._draw_outcomes, self._draw_completeness, self._draw_learnings):
                 if stale():
                     return
-                show()
+                draw(data)
         self.timings["rest"] = time.perf_counter() - started
 
     def _query_rest(self, con, f: Filters) -> dict[str, Any]:
@@ -187,13 +186,22 @@ class ExperienceSection:
         with guarded(self.status):
             with reader(self.db_path) as con:
                 frame = self._query_trend(con, self.filters)
-            self._draw_trend({"trend": frame, "trend_by": self.trend_by.value})()
+            self._draw_trend({"trend": frame, "trend_by": self.trend_by.value})
 
     def refresh_learnings(self) -> None:
         with guarded(self.status):
             with reader(self.db_path) as con:
                 frame = queries.learnings(con, self.filters, self.search.value, limit=LEARNINGS_SHOWN)
-            self._draw_learnings({"learnings": frame})()
+            self._draw_learnings({"learnings": frame})
+
+    def _show(self, out: widgets.Output, fig) -> None:
+        """Draw a figure computed outside the page lock, holding the lock only to apply it."""
+        with self.lock:
+            show_figure(out, fig)
+
+    def _set(self, widget: widgets.HTML, value: str) -> None:
+        with self.lock:
+            widget.value = value
 
     def _kpis(self, filters: Filters) -> None:
         """KPI frame from the cache when the same filter was shown on the same data, else a query."""
@@ -216,58 +224,40 @@ class ExperienceSection:
         """Cases per month or quarter (the toggle's choice) over all years."""
         return queries.trend(con, f, by=self.trend_by.value)
 
-    # Each _draw_* builds what it shows (outside the page lock) and returns the step that
-    # shows it, so a page can build everything before the browser is ready.
+    def _draw_kpi_chart(self, data: dict[str, Any]) -> None:
+        self._show(self.kpi_chart, charts.kpi_chart(self.kpi_frame))
 
-    def _draw_kpi_chart(self, data: dict[str, Any]) -> Callable[[], None]:
-        return self._shows((self.kpi_chart, charts.kpi_chart(self.kpi_frame)))
-
-    def _draw_trend(self, data: dict[str, Any]) -> Callable[[], None]:
+    def _draw_trend(self, data: dict[str, Any]) -> None:
         title = "Sager pr. måned, alle år" if data["trend_by"] == "month" else "Sager pr. kvartal, alle år"
-        return self._shows((self.trend_chart, charts.trend_chart(data["trend"], title=title)))
+        self._show(self.trend_chart, charts.trend_chart(data["trend"], title=title))
 
-    def _draw_heatmap(self, data: dict[str, Any]) -> Callable[[], None]:
-        return self._shows((self.heatmap, charts.adherence_heatmap(data["adherence"])))
+    def _draw_heatmap(self, data: dict[str, Any]) -> None:
+        self._show(self.heatmap, charts.adherence_heatmap(data["adherence"]))
 
-    def _draw_platforms(self, data: dict[str, Any]) -> Callable[[], None]:
-        return self._shows((self.platforms, charts.platforms_chart(data["platforms"])),
-                           (self.offences, charts.offence_types_chart(data["offences"])))
+    def _draw_platforms(self, data: dict[str, Any]) -> None:
+        self._show(self.platforms, charts.platforms_chart(data["platforms"]))
+        self._show(self.offences, charts.offence_types_chart(data["offences"]))
 
-    def _draw_outcomes(self, data: dict[str, Any]) -> Callable[[], None]:
-        return self._shows((self.outcomes, charts.outcomes_chart(data["outcomes"])))
+    def _draw_outcomes(self, data: dict[str, Any]) -> None:
+        self._show(self.outcomes, charts.outcomes_chart(data["outcomes"]))
 
-    def _draw_completeness(self, data: dict[str, Any]) -> Callable[[], None]:
+    def _draw_completeness(self, data: dict[str, Any]) -> None:
+        self._show(self.completeness, charts.completeness_chart(data["completeness"]))
         missing = data["no_export"]
         if missing.empty:
-            text = '<p class="ssp-lead">Alle netværk med sager før har indberettet i år.</p>'
+            self._set(self.no_export, '<p class="ssp-lead">Alle netværk med sager før har indberettet i år.</p>')
         else:
-            text = "<p><b>Netværk uden indberetning i år</b></p>" + table_html(
+            self._set(self.no_export, "<p><b>Netværk uden indberetning i år</b></p>" + table_html(
                 missing, {"netvaerk": "SSP-netværk", "last_month": "Seneste indberetning",
-                          "cases_before": "Sager før"}, formats={"cases_before": fmt_int})
-        return self._shows((self.completeness, charts.completeness_chart(data["completeness"])),
-                           html=(self.no_export, text))
+                          "cases_before": "Sager før"}, formats={"cases_before": fmt_int}))
 
-    def _draw_learnings(self, data: dict[str, Any]) -> Callable[[], None]:
+    def _draw_learnings(self, data: dict[str, Any]) -> None:
         frame = data["learnings"]
         found = f"{len(frame)} erfaringer" + (f" (de {LEARNINGS_SHOWN} nyeste)" if len(frame) == LEARNINGS_SHOWN else "")
-        text = f'<p class="ssp-lead">{esc(found)}</p>' + table_html(
+        self._set(self.learnings, f'<p class="ssp-lead">{esc(found)}</p>' + table_html(
             frame, {"netvaerk": "SSP-netværk", "month": "Måned", "situation_label": "Situation",
                     "erfaringer": "Erfaringer"},
-            scroll=True, empty="Ingen erfaringer matcher søgningen.")
-        return self._shows(html=(self.learnings, text))
-
-    def _shows(self, *figures: tuple[widgets.Output, Any],
-               html: tuple[widgets.HTML, str] | None = None) -> Callable[[], None]:
-        """The step that shows built figures (and an HTML text), holding the page lock."""
-        bundles = [(out, figure_bundle(fig)) for out, fig in figures]  # serialised now, not under the lock
-
-        def show() -> None:
-            with self.lock:
-                for out, bundle in bundles:
-                    show_bundle(out, bundle)
-                if html is not None:
-                    html[0].value = html[1]
-        return show
+            scroll=True, empty="Ingen erfaringer matcher søgningen."))
 
     # -- for tests -------------------------------------------------------------------------
 
