@@ -137,13 +137,14 @@ def demo(db: str | None, seed: int, cases: int) -> None:
 @cli.command(context_settings=CONTEXT)
 @db_option
 @click.option("--port", default=8866, show_default=True, help="Port på 127.0.0.1.")
-def dashboard(db: str | None, port: int) -> None:
+@click.option("--verbose", is_flag=True, help="Vis Voilàs tekniske log (engelsk) til fejlsøgning.")
+def dashboard(db: str | None, port: int, verbose: bool) -> None:
     """Åbn dashboards (Årsevaluering, Udforsk, Mødenoter) i browseren via Voilà."""
     from evaluation import dashboard as dashmod
 
     path = database_path(db)
     try:
-        server = dashmod.start(path, port)
+        server = dashmod.start(path, port, verbose=verbose)
     except EvaluationError as exc:
         fail(exc)
     click.echo("Dashboards kører. Åbn i browseren:")

@@ -33,12 +33,17 @@ DEFAULT_PORT = 8866
 KERNEL_NAME = "python3"
 
 
-def voila_command(port: int, *, token: str | None = None) -> list[str]:
-    """The Voilà command line; the rest of the configuration is in dashboards/voila.json."""
+def voila_command(port: int, *, token: str | None = None, verbose: bool = False) -> list[str]:
+    """The Voilà command line; the rest of the configuration is in dashboards/voila.json.
+
+    Voilà's own log is English and technical ("Notebook … is not trusted", kernel starts);
+    the consultant's terminal shows only its errors unless ``verbose``.
+    """
     command = [
         sys.executable, "-m", "voila",
         "--no-browser",
         f"--port={port}",
+        f"--Voila.log_level={'INFO' if verbose else 'ERROR'}",
         "--Voila.ip=127.0.0.1",
         "--Voila.port_retries=0",
         "--strip_sources=True",
@@ -62,7 +67,7 @@ def dashboard_environment(db_path: Path) -> dict[str, str]:
 
 
 def start(db_path: Path, port: int = DEFAULT_PORT, *, token: str | None = None,
-          quiet: bool = False) -> subprocess.Popen:
+          quiet: bool = False, verbose: bool = False) -> subprocess.Popen:
     """Start Voilà in the background and return the process (tests and the CLI use this)."""
     if not db_path.exists():
         raise DatabaseError(
@@ -71,7 +76,7 @@ def start(db_path: Path, port: int = DEFAULT_PORT, *, token: str | None = None,
         )
     output = subprocess.DEVNULL if quiet else None
     return subprocess.Popen(
-        voila_command(port, token=token), cwd=DASHBOARDS_DIR, env=dashboard_environment(db_path),
+        voila_command(port, token=token, verbose=verbose), cwd=DASHBOARDS_DIR, env=dashboard_environment(db_path),
         stdout=output, stderr=output,
     )
 

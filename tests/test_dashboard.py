@@ -1,0 +1,89 @@
+"""``ssp-eval dashboard`` as a consultant starts it: a real process, a real page request.
+
+The browser tests drive the pages; this checks what the terminal says. The consultant
+should see the Danish addresses and nothing of Voilà's English, technical log (kernel
+starts, "Notebook … is not trusted"), unless ``--verbose`` asks for it. (Each kernel
+still prints ipykernel's one-line warning about TCP on 127.0.0.1; the IPC transport that
+would avoid it failed here in a trial, so it stays.)
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from evaluation import dashboard
+
+SSP_EVAL = str(Path(sys.executable).with_name("ssp-eval"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_dashboard(db_path: Path, log: Path, *extra: str) -> str:
+    """Start the command, request Årsevaluering once, stop it with Ctrl+C; its whole output."""
+    port = free_port()
+    with log.open("wb") as out:
+        process = subprocess.Popen([SSP_EVAL, "dashboard", "--db", str(db_path), "--port", str(port), *extra],
+                                   stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                assert process.poll() is None, log.read_text(encoding="utf-8", errors="replace")
+                try:
+                    with urllib.request.urlopen(dashboard.url(port), timeout=60) as response:
+                        assert response.status == 200
+                        response.read()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.3)
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+    return log.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture(scope="module")
+def dashboard_copy(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("dashboard-cli") / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    return path
+
+
+def test_terminal_shows_the_danish_addresses_and_not_voilas_log(dashboard_copy: Path, tmp_path: Path) -> None:
+    output = run_dashboard(dashboard_copy, tmp_path / "out.log")
+    assert "Dashboards kører. Åbn i browseren:" in output
+    for page in ("aarsevaluering.ipynb", "udforsk.ipynb", "moedenoter.ipynb"):
+        assert page in output
+    assert "Stop med Ctrl+C." in output
+    assert "[Voila]" not in output and "not trusted" not in output
+    assert "Traceback" not in output
+
+
+def test_verbose_shows_voilas_log_for_troubleshooting(dashboard_copy: Path, tmp_path: Path) -> None:
+    output = run_dashboard(dashboard_copy, tmp_path / "out.log", "--verbose")
+    assert "[Voila]" in output and "Dashboards kører." in output
+
+
+def test_missing_database_is_said_in_danish_and_nothing_starts(tmp_path: Path) -> None:
+    result = subprocess.run([SSP_EVAL, "dashboard", "--db", str(tmp_path / "findes-ikke.duckdb"),
+                             "--port", str(free_port())], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "findes ikke" in result.stderr + result.stdout and "Traceback" not in result.stderr
