@@ -3,8 +3,9 @@
 The browser tests drive the pages; this checks what the terminal says. The consultant
 should see the Danish addresses and nothing of Voilà's English, technical log (kernel
 starts, "Notebook … is not trusted"), unless ``--verbose`` asks for it. (Each kernel
-still prints ipykernel's one-line warning about TCP on 127.0.0.1; the IPC transport that
-would avoid it failed here in a trial, so it stays.)
+still prints ipykernel's one-line warning about TCP on 127.0.0.1. A trial with the IPC
+transport, which would avoid it, printed a kernel traceback at shutdown that was not
+explained yet, so TCP stays.)
 """
 
 from __future__ import annotations
