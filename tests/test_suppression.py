@@ -313,6 +313,32 @@ def test_linked_cell_shown_in_one_table_and_hidden_in_the_other_is_found() -> No
     assert ("P", "K1", MARGIN_LABEL) in joint_recoverable(statuses, tables, links, threshold=4)
 
 
+def test_force_masked_shows_a_small_cell_as_a_dash() -> None:
+    table = frame({"a": [2, 30, 40], "b": [20, 25, 35]})
+    result = protect(table, name="t", threshold=4, force_masked=[("x", "a")])
+    assert result.display.loc["x", "a"] == "–" and result.status.loc["x", "a"] == "sekundær"
+    assert "vist som «–»" in result.log.set_index(["row", "column"]).loc[("x", "a"), "reason"]
+    assert_safe(result, table, 4)
+
+
+def test_when_only_the_markers_give_a_value_away_across_tables_a_small_cell_is_shown_as_a_dash() -> None:
+    """Found by hypothesis: every count is hidden, yet P's "<3" cells (1 and 1) must add up to
+    K4's total, which Q also shows as "<3": so both are 1. Only a "–" instead of a "<3" helps."""
+    tables, links = quarter_tables(a=[0, 0, 0, 0], b=[0, 0, 0, 2], ja=[0, 0, 0, 1])
+    result = protect_linked(tables, links=links, threshold=2)
+    assert_linked_safe(result, tables, links, 2)
+    masked = [(n, r, c) for n, p in result.items()
+              for r, c, status, value in p.log[["row", "column", "status", "hidden_value"]].itertuples(index=False)
+              if status == "sekundær" and 1 <= value <= 2]
+    assert masked, "a small cell is shown as '–'"
+
+
+def test_a_link_to_a_cell_that_is_not_there_is_said_in_danish() -> None:
+    tables, _ = quarter_tables(a=[20, 30], b=[10, 40], ja=[5, 60])
+    with pytest.raises(EvaluationError, match="findes ikke"):
+        protect_linked(tables, links=[[("Q", "K9", MARGIN_LABEL), ("P", "K9", MARGIN_LABEL)]], threshold=4)
+
+
 def test_linked_cells_must_be_the_same_number() -> None:
     tables, links = quarter_tables(a=[20, 30], b=[10, 40], ja=[5, 60])
     tables["P"].loc["K1", "nej"] += 1

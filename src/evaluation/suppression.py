@@ -295,12 +295,12 @@ def protect_linked(
     links = [list(group) for group in links]
     plan = _LinkedPlan(carried={name: {(str(r), str(c)) for r, c in (force_hidden or {}).get(name, ())}
                                 for name in tables})
+    protected = plan.protect(tables, links, limit)
     while True:
-        protected = plan.protect(tables, links, limit)
         pinned = joint_recoverable({n: p.status for n, p in protected.items()}, tables, links, threshold=limit)
         if not pinned:
             break
-        plan = _free_jointly(tables, links, limit, plan, protected, pinned[0])
+        plan, protected = _free_jointly(tables, links, limit, plan, protected, pinned[0])
     for name, result in protected.items():  # say why: protect calls every forced cell "carried"
         cells = [(str(r), str(c)) for r, c in result.log[["row", "column"]].itertuples(index=False)]
         forced_here = [reason == REASON_CARRIED and cell not in plan.carried[name]
@@ -365,9 +365,10 @@ def joint_recoverable(statuses: Mapping[str, pd.DataFrame], values: Mapping[str,
 
 
 def _free_jointly(tables: Mapping[str, pd.DataFrame], links: list[list[tuple[str, Any, Any]]], limit: int,
-                  plan: _LinkedPlan, protected: dict[str, Protected], target: tuple[str, Any, Any]) -> _LinkedPlan:
+                  plan: _LinkedPlan, protected: dict[str, Protected],
+                  target: tuple[str, Any, Any]) -> tuple[_LinkedPlan, dict[str, Protected]]:
     """``plan`` with one more cell hidden or masked, so that ``target`` is (if possible) no
-    longer pinned when the tables are read together.
+    longer pinned when the tables are read together; with the tables it protects.
 
     As ``_free`` does for one table: first hide a shown non-zero cell (the target's table,
     then the tables linked to it; its row or column first, interior before totals,
@@ -400,22 +401,29 @@ def _free_jointly(tables: Mapping[str, pd.DataFrame], links: list[list[tuple[str
                               "alle tal er skjult, og et skjult tal kan stadig regnes ud.")
     for _rank, kind, table_name, cell in hide[:_MAX_TRIALS] + mask[:_MAX_TRIALS]:
         trial = plan.adding(kind, table_name, cell)
-        statuses = {n: p.status for n, p in trial.protect(tables, links, limit).items()}
+        result = trial.protect(tables, links, limit)
+        statuses = {n: p.status for n, p in result.items()}
         if target not in joint_recoverable(statuses, tables, links, threshold=limit):
-            return trial
+            return trial, result
     _rank, kind, table_name, cell = candidates[0]
-    return plan.adding(kind, table_name, cell)
+    fallback = plan.adding(kind, table_name, cell)
+    return fallback, fallback.protect(tables, links, limit)
 
 
 def _status_at(result: Protected, row: Any, column: Any) -> str:
     """The status word of a cell looked up by its labels as text."""
-    status = result.status
-    rows = [str(r) for r in status.index]
-    columns = [str(c) for c in status.columns]
+    i, j = _position(result.status.index, result.status.columns, row, column, result.name)
+    return str(result.status.iat[i, j])
+
+
+def _position(rows: Iterable[Any], columns: Iterable[Any], row: Any, column: Any, table: str) -> tuple[int, int]:
+    """(row, column) numbers of a cell named by its labels as text; a link to a cell that
+    is not there is a programming error, said in Danish like every other."""
+    rows, columns = [str(r) for r in rows], [str(c) for c in columns]
     try:
-        return str(status.iat[rows.index(str(row)), columns.index(str(column))])
+        return rows.index(str(row)), columns.index(str(column))
     except ValueError:
-        raise EvaluationError(f"Cellen ({row}, {column}) findes ikke i tabellen «{result.name}».") from None
+        raise EvaluationError(f"Cellen ({row}, {column}) findes ikke i tabellen «{table}».") from None
 
 
 def _joint_grid(statuses: Mapping[str, pd.DataFrame], values: Mapping[str, pd.DataFrame],
@@ -435,8 +443,8 @@ def _joint_grid(statuses: Mapping[str, pd.DataFrame], values: Mapping[str, pd.Da
         flats = []
         for name, row, column in group:
             grid = grids[name]
-            rows, columns = [str(r) for r in grid.rows], [str(c) for c in grid.columns]
-            flats.append(offsets[name] + rows.index(str(row)) * len(columns) + columns.index(str(column)))
+            i, j = _position(grid.rows, grid.columns, row, column, name)
+            flats.append(offsets[name] + i * len(grid.columns) + j)
         for a, b in zip(flats, flats[1:]):
             if values_flat[a] != values_flat[b]:
                 raise EvaluationError("Tabellerne passer ikke sammen: to celler, der skal være det samme tal, "
