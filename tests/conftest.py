@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import socket
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -121,6 +122,21 @@ HANDMADE_CASES: list[dict[str, Any]] = [
 def handmade_db(case_db: Callable[..., Path]) -> Path:
     """The database of HANDMADE_CASES."""
     return case_db(HANDMADE_CASES, name="handmade.duckdb")
+
+
+# --- free_port: a TCP port on 127.0.0.1 nobody listens on (servers started by tests) --
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Callable[[], int]:
+    """``free_port()``: a new free port on 127.0.0.1 each call."""
+    return _free_port
 
 
 # --- demo_db: the demo database, built once per session through the real ingest (report) --

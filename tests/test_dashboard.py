@@ -10,16 +10,14 @@ explained yet, so TCP stays.)
 
 from __future__ import annotations
 
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 
 from evaluation import dashboard
 
@@ -27,20 +25,13 @@ SSP_EVAL = str(Path(sys.executable).with_name("ssp-eval"))
 POST_REQUEST_S = 3.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run_dashboard(db_path: Path, log: Path, *extra: str) -> tuple[str, str]:
+def run_dashboard(db_path: Path, log: Path, port: int, *extra: str) -> tuple[str, str]:
     """Start the command, request Årsevaluering once, stop it with Ctrl+C.
 
     Returns what the terminal showed while the page was open, and in all. (Stopping while a
     kernel is still executing the page can make ipykernel print a traceback as its sockets
     close; that is shutdown noise, so the "while open" part is what the tests judge.)
     """
-    port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen([SSP_EVAL, "dashboard", "--db", str(db_path), "--port", str(port), *extra],
                                    stdout=out, stderr=subprocess.STDOUT)
@@ -69,15 +60,9 @@ def run_dashboard(db_path: Path, log: Path, *extra: str) -> tuple[str, str]:
     return running, log.read_text(encoding="utf-8", errors="replace")
 
 
-@pytest.fixture(scope="module")
-def dashboard_copy(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("dashboard-cli") / "demo.duckdb"
-    shutil.copyfile(demo_db, path)
-    return path
-
-
-def test_terminal_shows_the_danish_addresses_and_not_voilas_log(dashboard_copy: Path, tmp_path: Path) -> None:
-    running, output = run_dashboard(dashboard_copy, tmp_path / "out.log")
+def test_terminal_shows_the_danish_addresses_and_not_voilas_log(demo_db: Path, tmp_path: Path,
+                                                                 free_port: Callable[[], int]) -> None:
+    running, output = run_dashboard(demo_db, tmp_path / "out.log", free_port())  # the page only reads
     assert "Dashboards kører. Åbn i browseren:" in running
     for page in ("aarsevaluering.ipynb", "udforsk.ipynb", "moedenoter.ipynb"):
         assert page in running
@@ -86,12 +71,13 @@ def test_terminal_shows_the_danish_addresses_and_not_voilas_log(dashboard_copy: 
     assert "Traceback" not in running
 
 
-def test_verbose_shows_voilas_log_for_troubleshooting(dashboard_copy: Path, tmp_path: Path) -> None:
-    running, _ = run_dashboard(dashboard_copy, tmp_path / "out.log", "--verbose")
+def test_verbose_shows_voilas_log_for_troubleshooting(demo_db: Path, tmp_path: Path,
+                                                      free_port: Callable[[], int]) -> None:
+    running, _ = run_dashboard(demo_db, tmp_path / "out.log", free_port(), "--verbose")
     assert "[Voila]" in running and "Dashboards kører." in running
 
 
-def test_missing_database_is_said_in_danish_and_nothing_starts(tmp_path: Path) -> None:
+def test_missing_database_is_said_in_danish_and_nothing_starts(tmp_path: Path, free_port: Callable[[], int]) -> None:
     result = subprocess.run([SSP_EVAL, "dashboard", "--db", str(tmp_path / "findes-ikke.duckdb"),
                              "--port", str(free_port())], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0

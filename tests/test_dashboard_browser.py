@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -48,12 +48,6 @@ NEW_FILE = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -75,7 +69,7 @@ def dashboard_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 @pytest.fixture(scope="module")
-def server(dashboard_db: Path) -> Iterator[int]:
+def server(dashboard_db: Path, free_port: Callable[[], int]) -> Iterator[int]:
     """A real Voilà server as ``ssp-eval dashboard`` starts it; yields its port."""
     port = free_port()
     process = dashboard.start(dashboard_db, port, quiet=True)
