@@ -249,6 +249,19 @@ def test_missing_and_empty_databases_give_a_danish_message(tmp_path: Path) -> No
         assert not view.ready and "ingen sager" in view.widget.value
 
 
+def test_a_failing_first_read_gives_the_whole_page_as_a_danish_message(monkeypatch: pytest.MonkeyPatch,
+                                                                        view_db: Path) -> None:
+    """``first_read``: the error's own text (it may carry typed values) never reaches the page."""
+    def broken(_con):
+        raise RuntimeError("secret-value-0101901234")
+
+    monkeypatch.setattr(common.queries, "filter_options", broken)
+    for view_class in (AarsevalueringView, UdforskView, MoedenoterView):
+        view = view_class(view_db)
+        assert not view.ready
+        assert common.UNEXPECTED_TEXT in view.widget.value and "secret-value" not in view.widget.value
+
+
 def test_show_never_raises_on_unexpected_errors(monkeypatch: pytest.MonkeyPatch, view_db: Path) -> None:
     shown: list = []
     monkeypatch.setattr("IPython.display.display", shown.append)
