@@ -46,7 +46,7 @@ benchmarks: setup
 
 # The README's picture of Årsevaluering, taken by the browser test on the demo database.
 readme-screenshot: setup browser
-	$(BIN)/pytest -q tests/test_dashboard_browser.py -k aarsevaluering_loads
+	$(BIN)/pytest -q tests/views/test_dashboard_browser.py -k aarsevaluering_loads
 	cp artefacts/screenshots/aarsevaluering-readme.png docs/aarsevaluering.png
 
 # The example reports linked from the README: both editions rendered from a fresh demo database.

@@ -39,8 +39,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluation import dashboard, db, demo, kpis, notes
-from evaluation.filters import Filters
+from evaluation.server import dashboard
+from evaluation.store import db
+from evaluation.demo import generate as demo
+from evaluation.analysis import kpis
+from evaluation.plan import notes
+from evaluation.analysis.filters import Filters
 from evaluation.views.aarsevaluering import AarsevalueringView
 from evaluation.views.experience import kpi_value_text
 

@@ -105,7 +105,7 @@ def measure_raw(csv: Path, workdir: Path) -> dict[str, float]:
 
 
 def measure_ingest(csv: Path, workdir: Path) -> dict[str, float]:
-    from evaluation import ingest
+    from evaluation.ingest import ingest
 
     start = time.perf_counter()
     result = ingest.ingest_file(workdir / "ingest.duckdb", csv)

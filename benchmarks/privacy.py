@@ -15,7 +15,7 @@ import time
 
 import duckdb
 
-from evaluation import privacy
+from evaluation.ingest import privacy
 
 CLEAN = [
     "Vi kontaktede Red Barnet SletDet og Politiet; materialet blev slettet inden for 2 dage.",

@@ -34,8 +34,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evaluation import cube, db, queries, spec
-from evaluation.queries import Filters
+from evaluation.analysis import cube, queries
+from evaluation.store import db
+from evaluation.ingest import spec
+from evaluation.analysis.queries import Filters
 
 YEARS = (2018, 2025)  # inclusive
 NETWORKS = tuple(f"Netværk {i:02d}" for i in range(1, 31))

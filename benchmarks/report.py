@@ -22,7 +22,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from evaluation import db, demo
+from evaluation.store import db
+from evaluation.demo import generate as demo
 
 YEAR = 2025
 TODAY = date(2026, 3, 1)  # a fixed "today" after the demo data's last year: whole-year comparisons
@@ -35,7 +36,7 @@ import sys, time
 started = time.perf_counter()
 from datetime import date
 from pathlib import Path
-from evaluation import report
+from evaluation.report import render as report
 imported = time.perf_counter()
 files = report.render_report(Path(sys.argv[1]), {year}, edition=sys.argv[2], out_dir=Path(sys.argv[3]),
                              today=date.fromisoformat("{today}"), record=False)

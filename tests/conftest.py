@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from evaluation import db
+from evaluation.store import db
 
 # --- case_db: a small database of hand-made cases (queries, kpis, explore) ---------------
 
@@ -148,7 +148,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     Shared by every test that asks for it: copy the file before writing to it.
     """
-    from evaluation import demo
+    from evaluation.demo import generate as demo
 
     path = tmp_path_factory.mktemp("demo_db") / "demo.duckdb"
     demo.build_demo_database(path, seed=2025, cases=600)
@@ -162,7 +162,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def same_as_direct() -> Callable[..., Any]:
     """``check(con, fn, *args, **kwargs)``: fn's answer from the cubes, asserted identical
     (values and dtypes) to the same call under ``cube.bypass()``; returns the answer."""
-    from evaluation import cube
+    from evaluation.analysis import cube
 
     def check(con: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         cached = fn(con, *args, **kwargs)

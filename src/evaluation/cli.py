@@ -46,7 +46,7 @@ def cli() -> None:
 @db_option
 def init(db: str | None) -> None:
     """Opret databasen og indlæs handleplanen (aktører, adresser, telefonnumre, roller)."""
-    from evaluation import db as dbmod
+    from evaluation.store import db as dbmod
 
     path = database_path(db)
     try:
@@ -68,7 +68,7 @@ def ingest(db: str | None, network: str | None, files: tuple[str, ...]) -> None:
     Hver fil kontrolleres helt, før noget indlæses: en fil med fejl indlæses slet ikke, og
     alle fejl vises på én gang med række og kolonne. Rettede sager erstatter de gamle.
     """
-    from evaluation import ingest as ingestmod
+    from evaluation.ingest import ingest as ingestmod
 
     path = database_path(db)
     rejected = 0
@@ -97,7 +97,7 @@ def ingest(db: str | None, network: str | None, files: tuple[str, ...]) -> None:
 @click.option("--cases", default=600, show_default=True, help="Antal sager i alt (fordeles på netværk og år).")
 def demo_data(out: str, seed: int, cases: int) -> None:
     """Lav syntetiske (opdigtede) sagsudtræk i eksportformatet til demo og test."""
-    from evaluation import demo
+    from evaluation.demo import generate as demo
 
     files = demo.write_demo_files(Path(out), seed=seed, cases=cases)
     for file in files:
@@ -108,7 +108,7 @@ def demo_data(out: str, seed: int, cases: int) -> None:
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), metavar="MAPPE", help="Mappe til skabelonerne.")
 def template(out: str) -> None:
     """Skriv udfyldningsskabeloner til netværkene (.xlsx med vejledning og rullelister, og .csv)."""
-    from evaluation import template as templatemod
+    from evaluation.ingest import template as templatemod
 
     for file in templatemod.write_templates(Path(out)):
         click.echo(f"Skrev {file}")
@@ -120,7 +120,7 @@ def template(out: str) -> None:
 @click.option("--cases", default=600, show_default=True, help="Antal syntetiske sager.")
 def demo(db: str | None, seed: int, cases: int) -> None:
     """Byg en demo-database: syntetiske udtræk indlæses gennem den rigtige indlæsning."""
-    from evaluation import demo as demomod
+    from evaluation.demo import generate as demomod
 
     path = database_path(db)
     with click.progressbar(length=1, label="Bygger demo-databasen", file=sys.stderr) as bar:
@@ -140,7 +140,7 @@ def demo(db: str | None, seed: int, cases: int) -> None:
 @click.option("--verbose", is_flag=True, help="Vis Voilàs tekniske log (engelsk) til fejlsøgning.")
 def dashboard(db: str | None, port: int, verbose: bool) -> None:
     """Åbn dashboards (Årsevaluering, Udforsk, Mødenoter) i browseren via Voilà."""
-    from evaluation import dashboard as dashmod
+    from evaluation.server import dashboard as dashmod
 
     path = database_path(db)
     try:
@@ -169,7 +169,7 @@ def links(db: str | None, timeout: float | None) -> None:
     Hver adresse bliver ok, flyttet (med forslag til ny adresse), brudt eller kan ikke nås, og
     alle kontroller gemmes i databasen som historik. Uden internet siges det tydeligt.
     """
-    from evaluation import links as linksmod
+    from evaluation.plan import links as linksmod
 
     with click.progressbar(length=1, label="Kontrollerer webadresser", file=sys.stderr) as bar:
         def progress(done: int, total: int) -> None:
@@ -194,7 +194,8 @@ def plan() -> None:
               help="YAML-fil at skrive til. Uden --out skrives planen på skærmen.")
 def plan_export(db: str | None, out: str | None) -> None:
     """Skriv registret (aktører, adresser, numre, roller, politikker, actioncard) som YAML i samme format som data/plan.yaml."""
-    from evaluation import db as dbmod, registry
+    from evaluation.store import db as dbmod
+    from evaluation.plan import registry
 
     try:
         with dbmod.reader(database_path(db)) as con:
@@ -208,7 +209,8 @@ def plan_export(db: str | None, out: str | None) -> None:
 @click.option("--table", "table", default=None, metavar="TABEL", help="Kun ændringer i én tabel, fx addresses eller actors.")
 def plan_history(db: str | None, table: str | None) -> None:
     """Vis ændringer i registret, nyeste først: hvornår, af hvem, hvad og hvorfor."""
-    from evaluation import db as dbmod, registry
+    from evaluation.store import db as dbmod
+    from evaluation.plan import registry
 
     try:
         with dbmod.reader(database_path(db)) as con:
@@ -228,7 +230,8 @@ def plan_history(db: str | None, table: str | None) -> None:
               help="Dato at regne fra (ÅÅÅÅ-MM-DD), til test.")
 def plan_status(db: str | None, today: datetime | None) -> None:
     """Vis hvad der skal følges op i planen: nøglepersoner, årets øvelser, politikker og webadresser."""
-    from evaluation import db as dbmod, planstatus
+    from evaluation.store import db as dbmod
+    from evaluation.plan import planstatus
 
     try:
         with dbmod.reader(database_path(db)) as con:
@@ -244,7 +247,7 @@ def plan_status(db: str | None, today: datetime | None) -> None:
               help="Mappe til actioncard.html og actioncard.pdf.")
 def actioncard(db: str | None, out: str) -> None:
     """Lav det aktuelle actioncard fra planens register som én side HTML og PDF til udskrift."""
-    from evaluation import actioncard as cardmod
+    from evaluation.plan import actioncard as cardmod
 
     try:
         files = cardmod.write(database_path(db), Path(out))
@@ -267,7 +270,7 @@ def actioncard(db: str | None, out: str) -> None:
               help="Dato rapporten regnes fra (ÅÅÅÅ-MM-DD), til eksempler og test.")
 def report(db: str | None, year: int, edition: str, out: str, threshold: int | None, today: datetime | None) -> None:
     """Lav årsrapporten med papermill: HTML og PDF til læsning og den kørte notebook til revision."""
-    from evaluation import report as reportmod
+    from evaluation.report import render as reportmod
 
     try:
         files = reportmod.render_report(

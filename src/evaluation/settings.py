@@ -11,11 +11,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# The design card keeps the schema, the plan seed, the dashboards and the report notebook in
+# top-level folders. A wheel carries them inside the package (pyproject.toml: hatchling's
+# force-include into ``evaluation/_shipped``); an editable install reads them where they are.
+# One copy each, found the same way by every module (never through the working directory).
+SHIPPED_DIR = PACKAGE_DIR / "_shipped"
 REPO_ROOT = PACKAGE_DIR.parents[1]
-SCHEMA_PATH = REPO_ROOT / "data" / "schema.sql"
-PLAN_SEED_PATH = REPO_ROOT / "data" / "plan.yaml"
-DASHBOARDS_DIR = REPO_ROOT / "dashboards"
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+
+
+def _shipped(installed: str, source: str) -> Path:
+    """The path of a shipped resource: inside an installed wheel, else in the source tree."""
+    inside = SHIPPED_DIR / installed
+    return inside if SHIPPED_DIR.is_dir() else REPO_ROOT / source
+
+
+SCHEMA_PATH = _shipped("schema.sql", "data/schema.sql")
+PLAN_SEED_PATH = _shipped("plan.yaml", "data/plan.yaml")
+DASHBOARDS_DIR = _shipped("dashboards", "dashboards")
+NOTEBOOKS_DIR = _shipped("notebooks", "notebooks")
 
 DB_ENV_VAR = "SSP_EVAL_DB"
 # Outside the source tree on purpose: a Voilà kernel's working directory is the notebook's
@@ -42,7 +55,7 @@ class Settings:
     link_per_host: int = 2
     # An address failing for this many days running is flagged in the plan status.
     link_failing_days: int = 14
-    # Fuzzy matching of actor names (rapidfuzz score 0..100), justified in tests/test_actors.py.
+    # Fuzzy matching of actor names (rapidfuzz score 0..100), justified in tests/plan/test_actors.py.
     actor_match_score: float = 88.0
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from evaluation import queries
-from evaluation.filters import Filters
+from evaluation.analysis import queries
+from evaluation.analysis.filters import Filters
 from evaluation.views.common import (FilterBar, STYLE, Status, first_read, guarded, message_page, page_database,
                                      reader, show_page)
 from evaluation.views.experience import ExperienceSection

@@ -28,9 +28,10 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from evaluation import db, queries
+from evaluation.store import db
+from evaluation.analysis import queries
 from evaluation.errors import EvaluationError
-from evaluation.filters import Filters
+from evaluation.analysis.filters import Filters
 from evaluation.settings import database_path
 
 log = logging.getLogger(__name__)

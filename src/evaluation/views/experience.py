@@ -16,8 +16,8 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from evaluation import charts, queries, stats
-from evaluation.filters import Filters
+from evaluation.analysis import charts, queries, stats
+from evaluation.analysis.filters import Filters
 from evaluation.views.common import (Status, database_signature, esc, fmt_int, fmt_pct, guarded, heading_html, reader,
                                      show_figure, table_html)
 from evaluation.views.worker import Deferred

@@ -14,8 +14,9 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from evaluation import charts, explore, notes, queries
-from evaluation.filters import Filters
+from evaluation.analysis import charts, explore, queries
+from evaluation.plan import notes
+from evaluation.analysis.filters import Filters
 from evaluation.views.common import (STYLE, Status, esc, first_read, fmt_date, fmt_datetime, fmt_int, guarded,
                                      page_database, reader, show_figure, show_page, table_html)
 

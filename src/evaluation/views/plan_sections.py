@@ -17,8 +17,8 @@ import duckdb
 import ipywidgets as widgets
 import pandas as pd
 
-from evaluation import actors, keypersons, links, notes, registry
-from evaluation.filters import Filters
+from evaluation.plan import actors, keypersons, links, notes, registry
+from evaluation.analysis.filters import Filters
 from evaluation.views.common import (esc, fmt_bool, fmt_date, fmt_datetime, fmt_int, guarded, heading_html,
                                      reader, table_html)
 from evaluation.views.sections import FLAG, LABEL_STYLE, WIDE, Section, list_text, set_options

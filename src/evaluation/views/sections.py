@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import ipywidgets as widgets
 
-from evaluation.filters import Filters
+from evaluation.analysis.filters import Filters
 from evaluation.views.common import Status, guarded, reader
 from evaluation.views.worker import READY_TIMEOUT_S
 

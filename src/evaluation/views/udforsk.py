@@ -15,7 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from evaluation import charts, explore, queries
+from evaluation.analysis import charts, explore, queries
 from evaluation.settings import settings
 from evaluation.views.common import (FilterBar, STYLE, Status, download_links, esc, first_read, fmt_int, fmt_pct,
                                      guarded, page_database, reader, show_figure, show_page, table_html)

@@ -1,0 +1,238 @@
+"""Loading one export file into the database: read, validate, write — all or nothing.
+
+``ingest_file`` is what ``ssp-eval ingest`` and the demo call. A file is
+
+1. skipped when its exact bytes (sha256) were imported before (a no-op that says so),
+2. read by ``readers`` (any CSV flavour or .xlsx; an unreadable file is rejected); a plain
+   CSV is read by DuckDB itself inside the transaction (``readers.open_export``), and if
+   DuckDB refuses it, the transaction is dropped and the file read again with pandas,
+3. validated in DuckDB inside the writer transaction (``validate``), with the plan registry's
+   organisation names and phone numbers as allowed text,
+4. written in the same transaction: a new ``imports`` row, new cases inserted, changed cases
+   inserted with the old version marked ``replaced_by_import`` (the audit trail), identical
+   cases left alone. A file with any error writes only a ``rejected_files`` row (counts and
+   the first rule, never a value).
+
+``db.writer`` works on a copy and publishes it atomically, so readers (dashboards) never see
+half a file, and a missing database is created on the way, registry and all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from evaluation.store import db
+from evaluation.ingest import privacy, readers, spec
+from evaluation.plan import registry
+from evaluation.errors import InputFileError
+from evaluation.settings import current_user
+from evaluation.ingest.validate import ERROR, STEPS, Message, Validation, format_count, row_hash_sql, validate
+
+__all__ = ["IngestResult", "Message", "ingest_file", "file_sha256"]
+
+Status = Literal["loaded", "unchanged", "rejected"]
+# Files larger than this are looked up (read-only) before they are parsed, so re-importing a
+# big file skips the parsing; smaller ones are checked only inside the writer (cheaper).
+PRECHECK_BYTES = 1 << 20
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestResult:
+    """What happened to one file; ``summary()`` is one Danish line for the user."""
+
+    file_name: str
+    status: Status
+    messages: list[Message] = field(default_factory=list)
+    import_id: int | None = None
+    rows: int = 0
+    rows_new: int = 0
+    rows_replaced: int = 0
+    rows_unchanged: int = 0
+    error_count: int = 0
+    warning_count: int = 0
+    imported_at: datetime | None = None          # for "unchanged": when the content was loaded
+    previous_file_name: str | None = None        # for "unchanged": the name it was loaded under
+
+    def summary(self) -> str:
+        if self.status == "unchanged":
+            when = f"{self.imported_at:%Y-%m-%d}" if self.imported_at else "tidligere"
+            alias = (f" som {self.previous_file_name}"
+                     if self.previous_file_name and self.previous_file_name != self.file_name else "")
+            return f"{self.file_name} uændret: filen er allerede indlæst (importeret {when}{alias})."
+        if self.status == "rejected":
+            return f"{self.file_name} afvist: {format_count(self.error_count)} fejl – intet er indlæst."
+        parts = [_counted(self.rows_new, "ny", "nye"), _counted(self.rows_replaced, "rettet", "rettede")]
+        if self.rows_unchanged:
+            parts.append(_counted(self.rows_unchanged, "uændret", "uændrede"))
+        warnings = f" {_counted(self.warning_count, 'advarsel', 'advarsler')}." if self.warning_count else ""
+        return f"{self.file_name}: {_counted(self.rows, 'sag', 'sager')} indlæst ({', '.join(parts)}).{warnings}"
+
+
+def _counted(number: int, one: str, many: str) -> str:
+    """'1 sag', '1.234 sager': Danish thousands separator and singular/plural."""
+    return f"{format_count(number)} {one if number == 1 else many}"
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in chunks (a 200 MB export is never in memory twice)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ingest_file(
+    db_path: Path,
+    path: Path,
+    *,
+    network: str | None = None,
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> IngestResult:
+    """Validate one export file and load it into ``db_path`` in one transaction (or reject it).
+
+    ``network`` names the SSP network for a file without the column (``--network``).
+    ``progress(done, total)`` is called at each stage: read, each group of rules, write.
+    Raises ``DatabaseError`` when the database is busy or unreadable; everything about the
+    file itself is in the result, never an exception.
+    """
+    db_path, path = Path(db_path), Path(path)
+    name = path.name
+    report = progress or (lambda done, total: None)
+    if not path.is_file():  # the reader says so in Danish; nothing to hash
+        return _reject_unreadable(db_path, name, None, network, InputFileError(f"Filen {name} findes ikke."))
+    sha = file_sha256(path)
+    earlier = _earlier_import(db_path, sha) if path.stat().st_size > PRECHECK_BYTES else None
+    if earlier:
+        report(1, 1)
+        return IngestResult(name, "unchanged", imported_at=earlier[0], previous_file_name=earlier[1])
+    try:
+        with readers.open_export(path) as raw:
+            try:
+                return _load(db_path, name, sha, network, raw, today, report)
+            except readers.DirectReadRefused:
+                pass  # DuckDB is stricter than pandas on odd CSV; the writer rolled back
+        return _load(db_path, name, sha, network, readers.read_export(path), today, report)
+    except InputFileError as exc:
+        return _reject_unreadable(db_path, name, sha, network, exc)
+
+
+def _load(db_path: Path, name: str, sha: str, network: str | None, raw: readers.RawExport,
+          today: date | None, report: Progress) -> IngestResult:
+    """Validate and write one read file in one writer transaction (the file's all or nothing)."""
+    total = STEPS + 2  # read, the validation steps, write
+    report(1, total)
+    with db.writer(db_path) as con:
+        registry.seed_if_empty(con)
+        earlier = _find_import(con, sha)
+        if earlier:  # another process loaded the same file meanwhile
+            report(total, total)
+            return IngestResult(name, "unchanged", imported_at=earlier[0], previous_file_name=earlier[1])
+        names, phones = _allowed(con)
+        checked = validate(con, raw, network=network, allowed_names=names, allowed_phones=phones,
+                           today=today, progress=lambda done, _: report(1 + done, total))
+        if checked.ok:
+            result = _write(con, name, sha, network, checked)
+        else:
+            _record_rejection(con, name, sha, network, checked.error_count, checked.first_error_rule)
+            result = _result(name, "rejected", checked)
+    report(total, total)
+    return result
+
+
+def _result(name: str, status: Status, checked: Validation) -> IngestResult:
+    return IngestResult(name, status, messages=checked.messages, rows=checked.rows,
+                        error_count=checked.error_count, warning_count=checked.warning_count)
+
+
+def _earlier_import(db_path: Path, sha: str) -> tuple[datetime, str] | None:
+    """Check before parsing a big file: is this content already in the database?"""
+    if not db_path.exists():
+        return None
+    with db.reader(db_path) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        return _find_import(con, sha) if "imports" in tables else None
+
+
+def _find_import(con: duckdb.DuckDBPyConnection, sha: str) -> tuple[datetime, str] | None:
+    found = con.execute("SELECT imported_at, file_name FROM imports WHERE sha256 = ?", [sha]).fetchall()
+    return (found[0][0], found[0][1]) if found else None
+
+
+def _allowed(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
+    """The registry's organisation names (and aliases) and phone numbers: not personal data."""
+    names = [r[0] for r in con.execute(
+        "SELECT name FROM actors UNION SELECT alias FROM actor_aliases").fetchall()]
+    phones = [r[0] for r in con.execute("SELECT number FROM phones").fetchall()]
+    return names, [*phones, *privacy.DEFAULT_ALLOWED_PHONES]
+
+
+def _record_rejection(con: duckdb.DuckDBPyConnection, name: str, sha: str | None, network: str | None,
+                      errors: int, first_rule: str | None) -> None:
+    """One row per refused attempt: the file, how many errors and the first rule, no values."""
+    con.execute("INSERT INTO rejected_files (file_name, sha256, network, rejected_by, errors, first_error) "
+                "VALUES (?, ?, ?, ?, ?, ?)", [name, sha, network, current_user(), max(errors, 1), first_rule])
+
+
+def _reject_unreadable(db_path: Path, name: str, sha: str | None, network: str | None,
+                       exc: InputFileError) -> IngestResult:
+    """A file that can't be read at all is rejected like an invalid one (and recorded)."""
+    with db.writer(db_path) as con:
+        registry.seed_if_empty(con)
+        _record_rejection(con, name, sha, network, 1, "ulaeselig_fil")
+    message = Message(ERROR, name, str(exc), rule="ulaeselig_fil")
+    return IngestResult(name, "rejected", messages=[message], error_count=1)
+
+
+def _write(con: duckdb.DuckDBPyConnection, name: str, sha: str, network: str | None,
+           checked: Validation) -> IngestResult:
+    """Classify each case as new, changed or unchanged, then insert and mark replaced versions.
+
+    Changed vs unchanged compares a hash of the stored version with one of the new version,
+    computed in the same statement over identically typed columns.
+    """
+    known = con.execute("""SELECT count(*) FROM case_versions o JOIN v_cases n USING (netvaerk, sags_id)
+                           WHERE o.replaced_by_import IS NULL""").fetchall()[0][0]
+    if known:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE v_status AS
+            SELECT n.netvaerk, n.sags_id,
+                   CASE WHEN o.h IS NULL THEN 'new' WHEN o.h = n.h THEN 'unchanged' ELSE 'replaced' END AS status
+            FROM (SELECT netvaerk, sags_id, {row_hash_sql('c')} AS h FROM v_cases c) n
+            LEFT JOIN (SELECT netvaerk, sags_id, {row_hash_sql('c')} AS h FROM case_versions c
+                       WHERE replaced_by_import IS NULL) o USING (netvaerk, sags_id)""")
+        counts = dict(con.execute("SELECT status, count(*) FROM v_status GROUP BY status").fetchall())
+    else:
+        counts = {"new": checked.rows}
+    new, replaced, unchanged = (counts.get(k, 0) for k in ("new", "replaced", "unchanged"))
+    import_id, imported_at = con.execute(
+        "INSERT INTO imports (file_name, sha256, network, imported_by, format_version, rows_in_file, "
+        "rows_new, rows_replaced, rows_unchanged, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "RETURNING import_id, imported_at",
+        [name, sha, network, current_user(), spec.FORMAT_VERSION, checked.rows, new, replaced, unchanged,
+         checked.warning_count]).fetchall()[0]
+    if replaced:
+        con.execute("""UPDATE case_versions SET replaced_by_import = $id
+            FROM (SELECT netvaerk, sags_id FROM v_status WHERE status = 'replaced') AS r
+            WHERE case_versions.replaced_by_import IS NULL
+              AND case_versions.netvaerk = r.netvaerk AND case_versions.sags_id = r.sags_id""",
+                    {"id": import_id})
+    if not known:
+        con.execute("INSERT INTO case_versions BY NAME SELECT $id AS import_id, c.* FROM v_cases c",
+                    {"id": import_id})
+    elif new or replaced:
+        con.execute("""INSERT INTO case_versions BY NAME
+            SELECT $id AS import_id, c.* FROM v_cases c JOIN v_status s USING (netvaerk, sags_id)
+            WHERE s.status <> 'unchanged'""", {"id": import_id})
+    result = _result(name, "loaded", checked)
+    result.import_id, result.imported_at = import_id, imported_at
+    result.rows_new, result.rows_replaced, result.rows_unchanged = new, replaced, unchanged
+    return result

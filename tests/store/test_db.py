@@ -1,0 +1,102 @@
+"""db.py: one writer at a time on a private copy, readers never block it, nothing is lost.
+
+These tests use real processes, because DuckDB's locks are per process: a thread-based test
+would pass even if two Voilà kernels could not work beside an ingest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from pathlib import Path
+
+import pytest
+
+from evaluation.store import db
+from evaluation.errors import DatabaseError
+
+CTX = mp.get_context("spawn")  # a fresh interpreter, like a Voilà kernel or a CLI run
+
+
+def _append_notes(db_path: str, writer_no: int, count: int) -> None:
+    for i in range(count):
+        with db.writer(Path(db_path)) as con:
+            con.execute(
+                "INSERT INTO meeting_notes (netvaerk, year, note, saved_by) VALUES (?, 2025, ?, 'test')",
+                [f"net{writer_no}", f"note {writer_no}-{i}"],
+            )
+
+
+def _hold_reader(db_path: str, ready, release) -> None:
+    with db.reader(Path(db_path)) as con:
+        con.execute("SELECT count(*) FROM meeting_notes").fetchone()
+        ready.set()
+        release.wait(30)
+
+
+def _count_notes(db_path: Path) -> int:
+    with db.reader(db_path) as con:
+        return con.execute("SELECT count(*) FROM meeting_notes").fetchone()[0]
+
+
+def test_writer_creates_missing_database_with_schema(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "ny.duckdb"
+    with db.writer(path) as con:
+        con.execute("SELECT 1")
+    assert path.exists()
+    with db.reader(path) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert {"imports", "case_versions", "cases", "actors", "link_checks"} <= tables
+    assert not list(tmp_path.glob("sub/*.tmp-*")), "the private copy must be cleaned up"
+
+
+def test_reader_on_missing_database_says_so_in_danish(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match="findes ikke"):
+        with db.reader(tmp_path / "mangler.duckdb"):
+            pass
+
+
+def test_failed_write_leaves_live_file_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "x.duckdb"
+    _append_notes(str(path), 0, 1)
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError):
+        with db.writer(path) as con:
+            con.execute(
+                "INSERT INTO meeting_notes (netvaerk, year, note, saved_by) VALUES ('n', 2025, 'x', 't')"
+            )
+            raise RuntimeError("boom")
+    assert path.read_bytes() == before
+    assert _count_notes(path) == 1
+
+
+def test_writer_succeeds_while_another_process_reads(tmp_path: Path) -> None:
+    """A dashboard kernel holding a read-only connection must not block an ingest."""
+    path = tmp_path / "x.duckdb"
+    _append_notes(str(path), 0, 1)
+    ready, release = CTX.Event(), CTX.Event()
+    holder = CTX.Process(target=_hold_reader, args=(str(path), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(60), "reader process did not start"
+        started = time.monotonic()
+        _append_notes(str(path), 1, 1)  # would raise a lock error with a plain read-write open
+        assert time.monotonic() - started < 10
+        assert _count_notes(path) == 2, "a new connection sees the new data"
+    finally:
+        release.set()
+        holder.join(30)
+    assert holder.exitcode == 0
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    """Two dashboard sessions and an ingest saving at once: every write survives."""
+    path = tmp_path / "x.duckdb"
+    _append_notes(str(path), 0, 1)
+    procs = [CTX.Process(target=_append_notes, args=(str(path), n, 5)) for n in (1, 2, 3)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(120)
+        assert proc.exitcode == 0
+    assert _count_notes(path) == 1 + 3 * 5

@@ -1,0 +1,276 @@
+"""The dashboards in a real browser: a real Voilà server (``dashboard.start``) on the demo
+database, driven with Playwright in Debian's Chromium.
+
+One server and one browser for the whole module; the database is a copy of the session's
+demo database, so the writes here (an accepted actor, a meeting note, an ingest) stay here.
+Expected numbers come from the library (``kpis.kpis``), never from the page itself.
+Screenshots go to artefacts/screenshots/ (CI keeps them); ``make readme-screenshot`` copies the
+README's picture from there to docs/, so a test run never changes a tracked file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from evaluation.server import dashboard
+from evaluation.store import db
+from evaluation.analysis import kpis, queries
+from evaluation.analysis.filters import Filters
+from evaluation.settings import REPO_ROOT
+from evaluation.views.experience import kpi_value_text
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = REPO_ROOT / "artefacts" / "screenshots"
+README_SCREENSHOT = SCREENSHOTS / "aarsevaluering-readme.png"
+PAGE_TIMEOUT_MS = 90_000  # a page view starts a kernel; the CI machine may be busy
+CHARTS_ON_AARSEVALUERING = 7
+SECTION_HEADINGS = ("1. Sammenhæng med politikker", "2. Nøglepersoner", "3. Webadresser og telefonnumre",
+                    "4. Nye aktører", "5. Erfaringer fra året")
+expect.set_options(timeout=PAGE_TIMEOUT_MS)  # widgets render after the page; a kernel starts per view
+NEW_NETWORK = "Ny Friskole"
+NEW_FILE = (
+    "sags_id;netvaerk;institutionstype;indberetningsmaaned;aldersgruppe;kraenker;situation;"
+    "kraenkelsestyper;vurdering;foraeldre_inddraget;dokumentation_sikret;politianmeldt\n"
+    "NF-1;{net};friskole;{year}-03;12_14;kendt;A;billeddeling;paedagogisk;ja;ja;nej\n"
+    "NF-2;{net};friskole;{year}-04;15_17;ukendt;B;afpresning;politisag;ja;delvist;ja\n"
+    "NF-3;{net};friskole;{year}-05;12_14;kendt;A;chikane;paedagogisk;ja;ja;nej\n"
+)
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "Voilà stoppede under opstart"
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"Voilà svarede ikke på port {port}")
+
+
+@pytest.fixture(scope="module")
+def dashboard_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the session's demo database (built once through the real ingest)."""
+    path = tmp_path_factory.mktemp("dashboards") / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(dashboard_db: Path, free_port: Callable[[], int]) -> Iterator[int]:
+    """A real Voilà server as ``ssp-eval dashboard`` starts it; yields its port."""
+    port = free_port()
+    process = dashboard.start(dashboard_db, port, quiet=True)
+    try:
+        wait_for_port(port, process)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser: Browser, port: int, notebook: str) -> Page:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    page.goto(dashboard.url(port, notebook), timeout=PAGE_TIMEOUT_MS)
+    return page
+
+
+def wait_for_charts(page: Page, count: int) -> None:
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {count}",
+                           timeout=PAGE_TIMEOUT_MS)
+
+
+def card_value(page: Page, key: str):
+    return page.locator(f'[data-kpi="{key}"] .ssp-kpi-value')
+
+
+def screenshot(page: Page, name: str) -> None:
+    """The whole page: Voilà scrolls an inner panel, so grow the viewport to its height first."""
+    height = page.evaluate("Math.max(...Array.from(document.querySelectorAll('.lm-BoxPanel-child, body'))"
+                           ".map(e => e.scrollHeight))")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": min(int(height), 12_000)})
+    try:
+        page.wait_for_timeout(500)  # plotly redraws at the new size
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def options(page: Page, select: str) -> list[str]:
+    """The option texts of a select (ipywidgets writes spaces as no-break spaces)."""
+    return [text.replace("\xa0", " ") for text in page.locator(f"{select} option").all_text_contents()]
+
+
+def poll(read, done, timeout_s: float = PAGE_TIMEOUT_MS / 1000):
+    """Read until ``done(value)`` or the timeout; returns the last value for the assertion."""
+    deadline = time.monotonic() + timeout_s
+    value = read()
+    while not done(value) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = read()
+    return value
+
+
+def assert_no_traceback(page: Page) -> None:
+    text = page.inner_text("body")
+    assert "Traceback" not in text and "Error" not in text, text[:2000]
+
+
+def expected_card(path: Path, filters: Filters, key: str = "cases") -> str:
+    with db.reader(path) as con:
+        frame = kpis.kpis(con, filters).set_index("key")
+    return kpi_value_text(frame.loc[key].to_dict())
+
+
+def latest_year(path: Path) -> int:
+    with db.reader(path) as con:
+        return kpis.latest_year(con)
+
+
+@pytest.fixture(scope="module")
+def aarsevaluering(browser: Browser, server: int) -> Iterator[Page]:
+    page = open_page(browser, server, "aarsevaluering.ipynb")
+    yield page
+    page.close()
+
+
+def test_aarsevaluering_loads_with_danish_headings_kpis_and_charts(aarsevaluering: Page, dashboard_db: Path) -> None:
+    page = aarsevaluering
+    expect(page.get_by_role("heading", name="Årsevaluering af handleplanen for digitale krænkelser")).to_be_visible()
+    for heading in SECTION_HEADINGS:
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    year = latest_year(dashboard_db)
+    expect(card_value(page, "cases")).to_have_text(expected_card(dashboard_db, Filters(year=year)))
+    wait_for_charts(page, CHARTS_ON_AARSEVALUERING)
+    titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()  # SVG: text_content
+    assert "Handlekortet fulgt pr. netværk" in titles
+    expect(page.get_by_text("Henter figurer")).to_have_count(0)
+    assert_no_traceback(page)
+    screenshot(page, "aarsevaluering")
+    # The README's picture: one screen (1280 × 900) from question 5's heading, the KPI cards.
+    page.get_by_role("heading", name="5. Erfaringer fra året").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(README_SCREENSHOT))
+    assert README_SCREENSHOT.stat().st_size > 20_000  # a drawn page, not a blank one
+
+
+def test_network_filter_changes_a_kpi_to_the_query_layers_value(aarsevaluering: Page, dashboard_db: Path) -> None:
+    page = aarsevaluering
+    year = latest_year(dashboard_db)
+    with db.reader(dashboard_db) as con:
+        networks = queries.filter_options(con).networks
+    network = networks[-1]
+    expected = expected_card(dashboard_db, Filters(year=year, networks=(network,)))
+    assert expected != expected_card(dashboard_db, Filters(year=year))  # the filter must matter
+    page.select_option(".ssp-filter-network select", label=network)
+    expect(card_value(page, "cases")).to_have_text(expected)
+    police = expected_card(dashboard_db, Filters(year=year, networks=(network,)), "police_reports")
+    expect(card_value(page, "police_reports")).to_have_text(police)
+    page.select_option(".ssp-filter-network select", label="Alle netværk")
+    expect(card_value(page, "cases")).to_have_text(expected_card(dashboard_db, Filters(year=year)))
+
+
+def test_accepting_a_new_actor_moves_it_into_the_registry(aarsevaluering: Page, dashboard_db: Path) -> None:
+    page = aarsevaluering
+    select = page.locator(".ssp-candidate select")
+    expect(select.locator("option").first).to_be_attached()
+    candidate = options(page, ".ssp-candidate select")[0]
+    select.select_option(label=candidate)
+    page.locator(".ssp-accept-new").click()
+    expect(page.get_by_text(f"'{candidate}' er tilføjet planen som ny aktør.")).to_be_visible()
+    with db.reader(dashboard_db) as con:
+        added = con.execute("SELECT actor_id FROM actors WHERE name = ?", [candidate]).fetchall()
+    assert len(added) == 1
+    offered = poll(lambda: options(page, ".ssp-candidate select"), lambda names: candidate not in names)
+    assert candidate not in offered, offered
+    assert_no_traceback(page)
+
+
+def test_udforsk_loads_with_table_chart_and_download(browser: Browser, server: int) -> None:
+    page = open_page(browser, server, "udforsk.ipynb")
+    try:
+        expect(page.get_by_role("heading", name="Udforsk sagerne")).to_be_visible()
+        expect(page.get_by_role("heading", name="Tabel")).to_be_visible()
+        wait_for_charts(page, 1)
+        expect(page.locator(".ssp-explore-table table")).to_be_visible()
+        page.select_option(".ssp-measure select", label="Andel politianmeldt")
+        expect(page.locator(".js-plotly-plot .gtitle").first).to_have_text(
+            "Andel politianmeldt fordelt på SSP-netværk og situation")
+        with page.expect_download() as download:
+            page.locator(".ssp-download-csv").click()
+        assert download.value.suggested_filename == "udforsk.csv"
+        assert_no_traceback(page)
+        screenshot(page, "udforsk")
+    finally:
+        page.close()
+
+
+def test_saved_meeting_note_survives_a_reload(browser: Browser, server: int) -> None:
+    note = "Netværket ønsker øvelsen i actioncardet tidligere på året."
+    page = open_page(browser, server, "moedenoter.ipynb")
+    try:
+        expect(page.get_by_role("heading", name="Mødenoter fra netværkenes evalueringsmøder")).to_be_visible()
+        wait_for_charts(page, 1)
+        network = options(page, ".ssp-note-network select")[1]
+        page.select_option(".ssp-note-network select", label=network)
+        page.locator(".ssp-note-date input").fill("2025-11-12")
+        page.locator(".ssp-note-text textarea").fill(note)
+        page.locator(".ssp-save-note").click()
+        expect(page.get_by_text("Mødenoten er gemt.")).to_be_visible()
+        screenshot(page, "moedenoter")
+        page.reload(timeout=PAGE_TIMEOUT_MS)
+        expect(page.locator(".ssp-note-list")).to_contain_text(note)
+        page.select_option(".ssp-note-network select", label=network)
+        expect(page.locator(".ssp-note-text textarea")).to_have_value(note)
+        expect(page.locator(".ssp-note-date input")).to_have_value("2025-11-12")
+        assert_no_traceback(page)
+    finally:
+        page.close()
+
+
+def test_ingest_succeeds_while_a_dashboard_is_open_and_a_reload_shows_it(
+        aarsevaluering: Page, dashboard_db: Path, tmp_path: Path) -> None:
+    page = aarsevaluering
+    year = latest_year(dashboard_db)
+    before = expected_card(dashboard_db, Filters(year=year))
+    expect(card_value(page, "cases")).to_have_text(before)  # the page (its kernel) is open now
+    export = tmp_path / "ny_friskole.csv"
+    export.write_text(NEW_FILE.format(net=NEW_NETWORK, year=year), encoding="utf-8")
+    cli = Path(sys.executable).with_name("ssp-eval")
+    result = subprocess.run([str(cli), "ingest", "--db", str(dashboard_db), str(export)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = expected_card(dashboard_db, Filters(year=year))
+    assert int(after.replace(".", "")) == int(before.replace(".", "")) + 3
+    page.reload(timeout=PAGE_TIMEOUT_MS)
+    expect(card_value(page, "cases")).to_have_text(after)
+    expect(page.locator(".ssp-filter-network select option", has_text=NEW_NETWORK)).to_have_count(1)
+    assert_no_traceback(page)
