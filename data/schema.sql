@@ -1,14 +1,24 @@
--- SSP-evaluering: the one database schema (DuckDB).
+-- SSP-evaluering: the one database schema (DuckDB), as it is now.
 --
--- Applied by `ssp-eval init` and before every write; safe to run twice (IF NOT EXISTS
--- everywhere). Code lists are VARCHAR + CHECK rather than ENUM types, because ENUMs can't
--- be altered in place (duckdb#3075) and the lists will grow. The CHECK lists mirror
--- src/evaluation/spec.py; tests/test_schema.py asserts that they agree.
+-- A new database is made from this file (store/migrate.py) and stamped with every migration
+-- in src/evaluation/store/migrations/; an older database is carried here by those
+-- migrations instead. tests/store/test_migrate.py checks that both roads give the same
+-- tables, columns, constraints and views: change this file and add a migration together.
+-- Code lists are VARCHAR + CHECK rather than ENUM types, because ENUMs can't be altered in
+-- place (duckdb#3075) and the lists will grow. The CHECK lists mirror
+-- src/evaluation/ingest/spec.py; tests/store/test_schema.py asserts that they agree.
 --
 -- Append-only where people edit through the dashboards (verifications, judgements, notes,
 -- actor decisions): every save is a new row, the latest row wins, and the older rows are the
 -- history. Registry tables are edited in place and every change is written to
 -- registry_history (who, when, old, new).
+
+-- Which migrations this database has (store/migrate.py): its schema version.
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    migration   VARCHAR PRIMARY KEY,
+    applied_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    how         VARCHAR NOT NULL CHECK (how IN ('created', 'migrated', 'assumed'))
+);
 
 ------------------------------------------------------------------------------------------
 -- Imports and cases
@@ -279,11 +289,6 @@ CREATE TABLE IF NOT EXISTS link_checks (
     note          VARCHAR                             -- Danish, e.g. a temporary redirect
 );
 CREATE SEQUENCE IF NOT EXISTS link_run_seq START 1;
--- Databases created before these columns existed get them here (no-op otherwise).
-ALTER TABLE link_checks ADD COLUMN IF NOT EXISTS run_id INTEGER;
-ALTER TABLE link_checks ADD COLUMN IF NOT EXISTS error_kind VARCHAR;
-ALTER TABLE link_checks ADD COLUMN IF NOT EXISTS proposed_url VARCHAR;
-ALTER TABLE link_checks ADD COLUMN IF NOT EXISTS note VARCHAR;
 
 -- Cells hidden in a published Kredsråd edition, so next year's edition hides them too.
 CREATE TABLE IF NOT EXISTS published_suppressions (

@@ -34,15 +34,11 @@ import duckdb
 from filelock import FileLock, Timeout
 
 from evaluation.errors import DatabaseError
-from evaluation.settings import SCHEMA_PATH, settings
+from evaluation.settings import settings
+from evaluation.store import migrate
 
 READ_RETRIES = 20
 READ_RETRY_SLEEP_S = 0.1
-
-
-def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Run data/schema.sql; every statement is idempotent, so this is safe on every write."""
-    con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
 def lock_path(db_path: Path) -> Path:
@@ -53,7 +49,8 @@ def lock_path(db_path: Path) -> Path:
 def writer(db_path: Path, *, timeout_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a read-write connection on a private copy, and publish it atomically on success.
 
-    The schema is applied first, so writing to a database that does not exist yet creates it.
+    A database that does not exist yet is created from the schema; an older one is migrated
+    first (after a backup of the live file), so every write sees the current schema.
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +74,7 @@ def writer(db_path: Path, *, timeout_s: float | None = None) -> Iterator[duckdb.
             tmp.unlink()  # DuckDB refuses to open an empty non-database file
         con = duckdb.connect(str(tmp))
         try:
-            apply_schema(con)
+            _prepare(con, db_path)
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
@@ -96,9 +93,50 @@ def writer(db_path: Path, *, timeout_s: float | None = None) -> Iterator[duckdb.
         lock.release()
 
 
+def _prepare(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """Create a new database, or migrate an older one, on the writer's private copy.
+
+    Runs in its own transaction before the caller's work: a failing migration leaves the
+    live file as it was (the copy is thrown away), and its backup is already on disk.
+    """
+    if migrate.is_new(con):
+        con.execute("BEGIN TRANSACTION")
+        migrate.create(con)
+        con.execute("COMMIT")
+        return
+    if not migrate.outdated(con):
+        return
+    steps = migrate.pending(con)
+    if steps:
+        from evaluation.store import backup
+
+        backup.before_migration(db_path, steps[-1].name)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        migrate.upgrade(con, steps)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def upgrade(db_path: Path) -> bool:
+    """Bring an older database to the current schema now; True when something was migrated."""
+    with reader(db_path, upgrade=False) as con:
+        if not migrate.outdated(con):
+            return False
+    with writer(db_path):
+        pass
+    return True
+
+
 @contextmanager
-def reader(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-only connection; close it soon so writers' new files are seen."""
+def reader(db_path: Path, *, upgrade: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection; close it soon so writers' new files are seen.
+
+    An older database is migrated first (every command that opens one upgrades it), and a
+    newer or foreign one is refused with a Danish message.
+    """
     db_path = Path(db_path)
     if not db_path.exists():
         raise DatabaseError(
@@ -107,9 +145,19 @@ def reader(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         )
     con = _connect_read_only(db_path)
     try:
+        if upgrade and _needs_upgrade(con):
+            con.close()
+            with writer(db_path):  # migrates under the writer's lock, after a backup
+                pass
+            con = _connect_read_only(db_path)
         yield con
     finally:
         con.close()
+
+
+def _needs_upgrade(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the file is ours and older than this version (a newer one raises)."""
+    return migrate.outdated(con)
 
 
 def _connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,304 @@
+-- Migration 0001: the schema as released in version 0.1.0 (before migrations existed).
+--
+-- Kept verbatim. A database made by 0.1.0 has no schema_migrations table; it is taken to be
+-- at this migration, and running this file on it again is harmless (every statement is
+-- IF NOT EXISTS / OR REPLACE), which also fills in anything an even older file lacked.
+-- Later changes are new numbered files beside this one; data/schema.sql is the readable
+-- current schema, and tests/store/test_migrate.py checks that both roads end in the same place.
+--
+-- SSP-evaluering: the one database schema (DuckDB).
+--
+-- Applied by `ssp-eval init` and before every write; safe to run twice (IF NOT EXISTS
+-- everywhere). Code lists are VARCHAR + CHECK rather than ENUM types, because ENUMs can't
+-- be altered in place (duckdb#3075) and the lists will grow. The CHECK lists mirror
+-- src/evaluation/spec.py; tests/test_schema.py asserts that they agree.
+--
+-- Append-only where people edit through the dashboards (verifications, judgements, notes,
+-- actor decisions): every save is a new row, the latest row wins, and the older rows are the
+-- history. Registry tables are edited in place and every change is written to
+-- registry_history (who, when, old, new).
+
+------------------------------------------------------------------------------------------
+-- Imports and cases
+------------------------------------------------------------------------------------------
+
+CREATE SEQUENCE IF NOT EXISTS import_id_seq START 1;
+
+-- One row per export file that was loaded (rejected files are in rejected_files).
+-- sha256 is of the file's bytes: importing the same content again is a no-op.
+CREATE TABLE IF NOT EXISTS imports (
+    import_id       INTEGER PRIMARY KEY DEFAULT nextval('import_id_seq'),
+    file_name       VARCHAR NOT NULL,                 -- base name only, never a full path
+    sha256          VARCHAR NOT NULL UNIQUE CHECK (length(sha256) = 64),
+    network         VARCHAR,                          -- --network given at import, else NULL
+    imported_at     TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    imported_by     VARCHAR NOT NULL,                 -- OS user who ran the import
+    format_version  INTEGER NOT NULL DEFAULT 1,
+    rows_in_file    INTEGER NOT NULL CHECK (rows_in_file >= 0),
+    rows_new        INTEGER NOT NULL CHECK (rows_new >= 0),
+    rows_replaced   INTEGER NOT NULL CHECK (rows_replaced >= 0),
+    rows_unchanged  INTEGER NOT NULL CHECK (rows_unchanged >= 0),
+    warnings        INTEGER NOT NULL DEFAULT 0 CHECK (warnings >= 0)
+);
+
+-- One row per rejected attempt: what was refused and how many errors, never the values.
+CREATE TABLE IF NOT EXISTS rejected_files (
+    file_name       VARCHAR NOT NULL,
+    sha256          VARCHAR,                          -- NULL when the file could not be read
+    network         VARCHAR,
+    rejected_at     TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    rejected_by     VARCHAR NOT NULL,
+    errors          INTEGER NOT NULL CHECK (errors >= 1),
+    first_error     VARCHAR                           -- rule of the first error, no value
+);
+
+-- Every version of every case ever loaded. A case is (netvaerk, sags_id); a corrected export
+-- adds a new version and sets replaced_by_import on the old one. One column per spec key:
+-- months as DATE on the 1st, lists as VARCHAR[] of codes, yes/no as BOOLEAN.
+CREATE TABLE IF NOT EXISTS case_versions (
+    import_id                   INTEGER NOT NULL,     -- imports.import_id that wrote this version
+    row_in_file                 INTEGER NOT NULL,     -- Excel row number in that file
+    replaced_by_import          INTEGER,              -- NULL = current version
+    content_hash                VARCHAR NOT NULL,     -- of the validated values: detects "unchanged"
+    sags_id                     VARCHAR NOT NULL CHECK (length(sags_id) BETWEEN 1 AND 40),
+    netvaerk                    VARCHAR NOT NULL CHECK (length(netvaerk) >= 1),
+    institutionstype            VARCHAR NOT NULL CHECK (institutionstype IN
+        ('folkeskole', 'friskole', 'efterskole', 'ungdomsuddannelse', 'fritidstilbud', 'andet')),
+    indberetningsmaaned         DATE NOT NULL CHECK (day(indberetningsmaaned) = 1
+                                                     AND indberetningsmaaned >= DATE '2015-01-01'),
+    afslutningsmaaned           DATE CHECK (day(afslutningsmaaned) = 1
+                                            AND afslutningsmaaned >= indberetningsmaaned),
+    aldersgruppe                VARCHAR NOT NULL CHECK (aldersgruppe IN
+        ('under_12', '12_14', '15_17', '18_plus', 'ukendt')),
+    koen                        VARCHAR CHECK (koen IN ('pige', 'dreng', 'andet', 'ukendt')),
+    antal_kraenkede             INTEGER NOT NULL DEFAULT 1 CHECK (antal_kraenkede >= 1),
+    kraenker                    VARCHAR NOT NULL CHECK (kraenker IN ('kendt', 'ukendt', 'begge')),
+    kraenker_samme_institution  VARCHAR CHECK (kraenker_samme_institution IN ('ja', 'nej', 'ukendt')),
+    situation                   VARCHAR NOT NULL CHECK (situation IN ('A', 'B')),
+    kraenkelsestyper            VARCHAR[] NOT NULL CHECK (len(kraenkelsestyper) >= 1 AND list_has_all(
+        ['billeddeling', 'videodeling', 'afpresning', 'trusler', 'hacking', 'identitetstyveri',
+         'chikane', 'grooming', 'andet'], kraenkelsestyper)),
+    platforme                   VARCHAR[] CHECK (list_has_all(
+        ['snapchat', 'instagram', 'tiktok', 'facebook', 'messenger', 'whatsapp', 'discord',
+         'youtube', 'gaming', 'sms', 'andet', 'ukendt'], platforme)),
+    spredning                   VARCHAR CHECK (spredning IN
+        ('ingen', 'enkeltpersoner', 'klassen', 'skolen', 'uden_for_skolen', 'ukendt')),
+    vurdering                   VARCHAR[] NOT NULL CHECK (len(vurdering) >= 1 AND list_has_all(
+        ['politisag', 'underretning', 'paedagogisk'], vurdering)),
+    foraeldre_inddraget         VARCHAR NOT NULL CHECK (foraeldre_inddraget IN ('ja', 'nej', 'ikke_relevant')
+                                    AND (foraeldre_inddraget <> 'ikke_relevant' OR aldersgruppe = '18_plus')),
+    foraeldre_inddraget_dage    INTEGER CHECK (foraeldre_inddraget_dage IS NULL OR
+                                    (foraeldre_inddraget_dage BETWEEN 0 AND 365 AND foraeldre_inddraget = 'ja')),
+    dokumentation_sikret        VARCHAR NOT NULL CHECK (dokumentation_sikret IN ('ja', 'delvist', 'nej')),
+    materiale_slettet           VARCHAR CHECK (materiale_slettet IN
+        ('ja', 'delvist', 'nej', 'ukendt', 'ikke_relevant')),
+    sletdet_kontaktet           BOOLEAN,
+    datatilsynet_klage          BOOLEAN,
+    samarbejde                  VARCHAR CHECK (samarbejde IN ('ingen', 'kommunalt', 'regionalt', 'nationalt')),
+    politianmeldt               BOOLEAN NOT NULL,
+    anmeldt_af                  VARCHAR CHECK (anmeldt_af IS NULL OR (anmeldt_af IN
+        ('kraenkede', 'foraeldre', 'skolen', 'myndighedsafdeling') AND politianmeldt)),
+    underretning_sendt          BOOLEAN,
+    forsikring_anbefalet        BOOLEAN,
+    ssp_konsulent_inddraget     BOOLEAN,
+    hjaelp                      VARCHAR[] CHECK (list_has_all(
+        ['ingen', 'skolen', 'psykolog', 'hotline', 'laege', 'andet'], hjaelp)),
+    hjaelp_kraenker             BOOLEAN,
+    konfliktmaegling            VARCHAR CHECK (konfliktmaegling IN ('ja', 'nej', 'ikke_relevant')),
+    orienteret                  VARCHAR[] CHECK (list_has_all(
+        ['ingen', 'klassen', 'skolen', 'foraeldregruppen'], orienteret)),
+    presseinteresse             BOOLEAN,
+    aktoerer                    VARCHAR[],            -- outside organisations, as written
+    erfaringer                  VARCHAR CHECK (length(erfaringer) <= 1000)
+);
+
+-- One row per current case: the analyses read this, never case_versions.
+CREATE OR REPLACE VIEW cases AS
+SELECT * EXCLUDE (replaced_by_import, content_hash, row_in_file)
+FROM case_versions
+WHERE replaced_by_import IS NULL;
+
+------------------------------------------------------------------------------------------
+-- The plan registry (seeded from data/plan.yaml by init; then the database is the truth)
+------------------------------------------------------------------------------------------
+
+-- Facts about the plan itself: title, municipality, adopted, last evaluated, ...
+CREATE TABLE IF NOT EXISTS plan_meta (
+    key     VARCHAR PRIMARY KEY,
+    value   VARCHAR
+);
+
+-- Outside organisations and authorities the plan names (Red Barnet SletDet, Datatilsynet, ...).
+CREATE TABLE IF NOT EXISTS actors (
+    actor_id     VARCHAR PRIMARY KEY,                 -- stable slug, e.g. 'red_barnet_sletdet'
+    name         VARCHAR NOT NULL,
+    kind         VARCHAR NOT NULL CHECK (kind IN
+        ('ngo', 'myndighed', 'politi', 'sundhed', 'kommune', 'netvaerk', 'andet')),
+    description  VARCHAR,
+    in_plan      BOOLEAN NOT NULL DEFAULT TRUE,       -- FALSE: known but not printed in the plan
+    added_at     TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+-- Other spellings of an actor's name, used to match the cases' free "aktoerer" names.
+CREATE TABLE IF NOT EXISTS actor_aliases (
+    actor_id  VARCHAR NOT NULL,
+    alias     VARCHAR NOT NULL,
+    PRIMARY KEY (actor_id, alias)
+);
+
+-- Web addresses the plan lists. url is as printed (no scheme needed); checked by links.
+CREATE TABLE IF NOT EXISTS addresses (
+    address_id  VARCHAR PRIMARY KEY,
+    url         VARCHAR NOT NULL UNIQUE,
+    actor_id    VARCHAR,
+    purpose     VARCHAR NOT NULL                      -- Danish: what the address is for
+);
+
+-- Phone numbers the plan lists, as printed (e.g. '35 36 55 55', '114').
+CREATE TABLE IF NOT EXISTS phones (
+    phone_id   VARCHAR PRIMARY KEY,
+    number     VARCHAR NOT NULL,
+    actor_id   VARCHAR,
+    purpose    VARCHAR NOT NULL
+);
+
+-- Key-person roles (SSP- og Ungdomskonsulent, SSP-kontaktlærer, ledelse, ...).
+CREATE TABLE IF NOT EXISTS roles (
+    role_id        VARCHAR PRIMARY KEY,
+    title          VARCHAR NOT NULL,
+    description    VARCHAR,
+    per_network    BOOLEAN NOT NULL DEFAULT TRUE      -- each local network should have one
+);
+
+-- Municipal plans and policies the action plan must be consistent with.
+CREATE TABLE IF NOT EXISTS policies (
+    policy_id      VARCHAR PRIMARY KEY,
+    name           VARCHAR NOT NULL,
+    owner          VARCHAR,
+    last_revised   DATE,
+    description    VARCHAR
+);
+
+-- The actioncard: 5 phases ...
+CREATE TABLE IF NOT EXISTS actioncard_phases (
+    phase_no  INTEGER PRIMARY KEY CHECK (phase_no BETWEEN 1 AND 9),
+    phase_id  VARCHAR NOT NULL UNIQUE,                -- 'vurder', 'dokumenter', ...
+    title     VARCHAR NOT NULL                        -- 'Vurder krænkelsen'
+);
+
+-- ... and 13 steps, with the text printed on the card.
+CREATE TABLE IF NOT EXISTS actioncard_steps (
+    step_id   VARCHAR PRIMARY KEY,                    -- 'afdaek', 'vurder', ...
+    phase_no  INTEGER NOT NULL,
+    step_no   INTEGER NOT NULL CHECK (step_no >= 1),
+    title     VARCHAR NOT NULL,
+    text      VARCHAR NOT NULL,
+    UNIQUE (phase_no, step_no)
+);
+
+-- Every change made to the registry after seeding: who, when, old and new (as JSON text).
+CREATE SEQUENCE IF NOT EXISTS registry_change_seq START 1;
+CREATE TABLE IF NOT EXISTS registry_history (
+    change_id   INTEGER PRIMARY KEY DEFAULT nextval('registry_change_seq'),
+    changed_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    changed_by  VARCHAR NOT NULL,
+    table_name  VARCHAR NOT NULL,
+    item_id     VARCHAR NOT NULL,
+    action      VARCHAR NOT NULL CHECK (action IN ('seed', 'insert', 'update', 'delete')),
+    old_value   VARCHAR,                              -- JSON of the row before, NULL on insert
+    new_value   VARCHAR,                              -- JSON of the row after, NULL on delete
+    reason      VARCHAR
+);
+
+------------------------------------------------------------------------------------------
+-- Evaluation work (append-only: the latest row per key wins, older rows are history)
+------------------------------------------------------------------------------------------
+
+-- Who holds a key-person role in a network and when it was last verified. Person names are
+-- optional staff contact data; pupils never appear here.
+CREATE TABLE IF NOT EXISTS key_person_verifications (
+    netvaerk     VARCHAR NOT NULL,
+    role_id      VARCHAR NOT NULL,
+    person       VARCHAR,                             -- optional staff name or job title
+    verified_on  DATE NOT NULL,
+    saved_at     TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    saved_by     VARCHAR NOT NULL
+);
+
+-- The yearly actioncard exercise per network.
+CREATE TABLE IF NOT EXISTS exercises (
+    netvaerk               VARCHAR NOT NULL,
+    year                   INTEGER NOT NULL CHECK (year BETWEEN 2015 AND 2100),
+    held                   BOOLEAN NOT NULL,
+    held_on                DATE,
+    contact_teachers       INTEGER CHECK (contact_teachers >= 0),
+    new_contact_teachers   INTEGER CHECK (new_contact_teachers >= 0
+                                          AND new_contact_teachers <= contact_teachers),
+    saved_at               TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    saved_by               VARCHAR NOT NULL
+);
+
+-- The consultant's judgement per policy per evaluation year.
+CREATE TABLE IF NOT EXISTS policy_judgements (
+    policy_id   VARCHAR NOT NULL,
+    year        INTEGER NOT NULL,
+    judgement   VARCHAR NOT NULL CHECK (judgement IN ('i_overensstemmelse', 'skal_tilpasses', 'ikke_vurderet')),
+    note        VARCHAR,
+    saved_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    saved_by    VARCHAR NOT NULL
+);
+
+-- Notes from each network's yearly evaluation meeting (latest per note_key wins).
+CREATE TABLE IF NOT EXISTS meeting_notes (
+    netvaerk      VARCHAR NOT NULL,
+    year          INTEGER NOT NULL,
+    meeting_date  DATE,
+    note          VARCHAR NOT NULL CHECK (length(note) <= 10000),
+    saved_at      TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    saved_by      VARCHAR NOT NULL
+);
+
+-- Decisions on names found in cases that the plan does not list: accepted as a new actor,
+-- accepted as an alias of a known actor, or dismissed. Remembered for next year.
+CREATE TABLE IF NOT EXISTS actor_decisions (
+    normalised_name  VARCHAR NOT NULL,
+    decision         VARCHAR NOT NULL CHECK (decision IN ('new_actor', 'alias', 'dismissed')),
+    actor_id         VARCHAR,                         -- the actor created or aliased
+    decided_at       TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    decided_by       VARCHAR NOT NULL,
+    note             VARCHAR
+);
+
+-- Every link check ever made (links.py). url is the address checked, with scheme.
+CREATE TABLE IF NOT EXISTS link_checks (
+    checked_at    TIMESTAMP NOT NULL,
+    url           VARCHAR NOT NULL,
+    address_id    VARCHAR,                            -- NULL for addresses found in learnings
+    status        VARCHAR NOT NULL CHECK (status IN ('ok', 'moved', 'broken', 'unreachable')),
+    http_status   INTEGER,
+    final_url     VARCHAR,
+    chain         VARCHAR[],                          -- "301 https://..." per hop
+    error         VARCHAR,                            -- Danish, e.g. 'tidsgrænse overskredet'
+    elapsed_ms    INTEGER,
+    run_id        INTEGER,                            -- link_run_seq: all checks of one run
+    error_kind    VARCHAR,                            -- dns, connect, tls, timeout, protocol, loop,
+                                                      -- too_many, http, invalid, other, offline
+    proposed_url  VARCHAR,                            -- moved: the new address, as printed
+    note          VARCHAR                             -- Danish, e.g. a temporary redirect
+);
+CREATE SEQUENCE IF NOT EXISTS link_run_seq START 1;
+-- Databases created before these columns existed get them here (no-op otherwise).
+ALTER TABLE link_checks ADD COLUMN IF NOT EXISTS run_id INTEGER;
+ALTER TABLE link_checks ADD COLUMN IF NOT EXISTS error_kind VARCHAR;
+ALTER TABLE link_checks ADD COLUMN IF NOT EXISTS proposed_url VARCHAR;
+ALTER TABLE link_checks ADD COLUMN IF NOT EXISTS note VARCHAR;
+
+-- Cells hidden in a published Kredsråd edition, so next year's edition hides them too.
+CREATE TABLE IF NOT EXISTS published_suppressions (
+    edition_year  INTEGER NOT NULL,
+    table_name    VARCHAR NOT NULL,
+    row_label     VARCHAR NOT NULL,
+    column_label  VARCHAR NOT NULL,
+    reason        VARCHAR NOT NULL CHECK (reason IN ('primary', 'secondary', 'carried')),
+    published_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
