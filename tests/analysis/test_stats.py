@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 from scipy import stats as sps
@@ -99,3 +100,50 @@ def test_share_verdicts_none_and_too_few() -> None:
 def test_every_method_has_a_danish_label() -> None:
     methods = {"poisson_exact", "poisson_normal", "boschloo", "fisher", "z_test", "none"}
     assert methods <= set(stats.METHOD_LABELS)
+
+
+# --- figures shown together: false-discovery rate (Benjamini–Hochberg) -------------------
+
+def test_benjamini_hochberg_known_answer() -> None:
+    # Worked by hand: sorted 0.005, 0.01, 0.03, 0.04 -> 0.005*4/1, 0.01*4/2, 0.03*4/3, 0.04*4/4
+    # = 0.02, 0.02, 0.04, 0.04 (each the minimum of itself and those above it).
+    adjusted = stats.benjamini_hochberg([0.01, 0.04, 0.03, 0.005, math.nan])
+    assert adjusted[:4] == pytest.approx([0.02, 0.04, 0.04, 0.02])
+    assert math.isnan(adjusted[4])
+
+
+def test_judging_together_can_withdraw_a_lone_significant_verdict() -> None:
+    # One share change at p ~ 0.03 among eight quiet ones: alone "beyond chance", together not.
+    lone = stats.compare_shares(12, 20, 5, 20)
+    assert lone.verdict == stats.VERDICT_UP and lone.p_value < 0.05
+    quiet = [stats.compare_shares(10, 20, 10, 20) for _ in range(8)]
+    judged = stats.judge_together([lone, *quiet])
+    assert judged[0].verdict == stats.VERDICT_NONE
+    assert judged[0].p_value == pytest.approx(min(1.0, lone.p_value * 9))
+
+
+def test_too_few_stays_too_few_and_does_not_tighten_the_others() -> None:
+    strong = stats.compare_counts(40, 10)
+    few = [stats.compare_counts(1, 2) for _ in range(5)]
+    judged = stats.judge_together([strong, *few])
+    assert [c.verdict for c in judged[1:]] == [stats.VERDICT_TOO_FEW] * 5
+    assert judged[0].p_value == pytest.approx(strong.p_value), "one real test: nothing to adjust"
+
+
+def test_fdr_control_on_pages_of_nine_null_figures() -> None:
+    """Nine figures with no real change: unadjusted, about a third of pages show a false
+    "beyond chance"; judged together, about one page in twenty (the promise of the sentence)."""
+    rng = random.Random(7)
+    pages, alone, together = 400, 0, 0
+    for _ in range(pages):
+        comparisons = [stats.compare_shares(*_null_pair(rng)) for _ in range(9)]
+        alone += any(c.verdict in (stats.VERDICT_UP, stats.VERDICT_DOWN) for c in comparisons)
+        together += any(c.verdict in (stats.VERDICT_UP, stats.VERDICT_DOWN)
+                        for c in stats.judge_together(comparisons))
+    assert alone / pages > 0.2
+    assert together / pages < 0.08
+
+
+def _null_pair(rng: random.Random) -> tuple[int, int, int, int]:
+    n1, n2 = 40, 40
+    return (sum(rng.random() < 0.4 for _ in range(n1)), n1, sum(rng.random() < 0.4 for _ in range(n2)), n2)

@@ -185,6 +185,10 @@ def kpis(con: duckdb.DuckDBPyConnection, filters: Filters, *, today: date | None
     definition, year, months, period, numerator, denominator, value, low, high, and the same
     with a ``previous_`` prefix, then change, change_low, change_high (rate ratio for
     counts, difference in shares), p_value, method, too_few, direction, verdict.
+
+    The KPIs are shown together, so they are judged together: ``p_value`` is adjusted for
+    the false-discovery rate across them (``stats.judge_together``; the unadjusted value is
+    ``raw_p_value``) and ``verdict`` follows it, on every page and in the report alike.
     """
     year = filters.year if filters.year is not None else (latest_year(con) or (today or date.today()).year)
     months = comparison_months(con, year, today)
@@ -192,8 +196,10 @@ def kpis(con: duckdb.DuckDBPyConnection, filters: Filters, *, today: date | None
     if by_year is None:
         by_year = _kpi_counts_from_sql(con, filters, year, months)
     now, before = by_year.get(year, {}), by_year.get(year - 1, {})
-    rows = [_kpi_row(ind, year, months, now, before) for ind in KPIS]
-    return pd.DataFrame(rows)
+    rows, comparisons = zip(*(_kpi_row(ind, year, months, now, before) for ind in KPIS), strict=True)
+    for row, cmp in zip(rows, stats.judge_together(list(comparisons)), strict=True):
+        row |= {"raw_p_value": row["p_value"], "p_value": cmp.p_value, "verdict": cmp.verdict}
+    return pd.DataFrame(list(rows))
 
 
 def _kpi_counts_from_sql(con: duckdb.DuckDBPyConnection, filters: Filters, year: int,
@@ -219,8 +225,9 @@ def _kpi_counts_from_cube(con: duckdb.DuckDBPyConnection, filters: Filters, year
     return {int(y): row for y, row in zip(sums.index, sums.to_dict("records"), strict=True)}
 
 
-def _kpi_row(ind: Indicator, year: int, months: int, now: dict, before: dict) -> dict:
-    """Values, intervals and the small-count-aware comparison for one KPI."""
+def _kpi_row(ind: Indicator, year: int, months: int, now: dict,
+             before: dict) -> tuple[dict, stats.Comparison]:
+    """Values, intervals and the small-count-aware comparison for one KPI (judged alone)."""
     n1, d1 = int(now.get(f"{ind.key}__n", 0)), int(now.get(f"{ind.key}__d", 0))
     n0, d0 = int(before.get(f"{ind.key}__n", 0)), int(before.get(f"{ind.key}__d", 0))
     row: dict = {"key": ind.key, "label": ind.label, "kind": ind.kind, "definition": ind.definition,
@@ -236,7 +243,7 @@ def _kpi_row(ind: Indicator, year: int, months: int, now: dict, before: dict) ->
     row |= {"change": cmp.estimate, "change_low": cmp.low, "change_high": cmp.high,
             "p_value": cmp.p_value, "method": cmp.method, "too_few": cmp.too_few,
             "direction": cmp.direction, "verdict": cmp.verdict}
-    return row
+    return row, cmp
 
 
 def _side(prefix: str, numerator: int, denominator: int | None, value: float,

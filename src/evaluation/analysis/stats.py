@@ -22,8 +22,11 @@ consultant can read without statistics:
   microseconds instead of milliseconds, which keeps a dashboard filter change within its
   time budget. The intervals stay the same.
 
-Tests are two-sided at ``ALPHA``. No correction for testing several KPIs: the verdicts are a
-reading aid, not a decision rule, and the report says so.
+Tests are two-sided at ``ALPHA``. Figures shown together (the key figures of a page or of
+the report) are judged together: nine figures each tested at 5 % would give a false "beyond
+chance" on about a third of pages, so ``judge_together`` controls the false-discovery rate
+across them (Benjamini–Hochberg) and the verdict follows the adjusted p-value. Dashboards
+and report call the same function, so the same figure gets the same verdict everywhere.
 """
 
 from __future__ import annotations
@@ -194,6 +197,45 @@ def verdict(p_value: float, direction: int, too_few: bool, alpha: float = ALPHA)
     if p_value < alpha and direction < 0:
         return VERDICT_DOWN
     return VERDICT_NONE
+
+
+FDR_SENTENCE = ("Når flere tal vurderes på én gang, er grænsen for \"ud over tilfældig variation\" "
+                "strammet, så højst hver tyvende af de markerede ændringer ventes at være tilfældig.")
+
+
+def benjamini_hochberg(p_values: list[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values (q-values), in the order given; NaN stays NaN.
+
+    A change is "beyond chance" when its adjusted value is below ``ALPHA``: among all the
+    changes so marked on a page, at most a share ``ALPHA`` are expected to be chance.
+    """
+    tested = sorted((p, i) for i, p in enumerate(p_values) if not math.isnan(p))
+    m = len(tested)
+    adjusted = [math.nan] * len(p_values)
+    running = 1.0
+    for rank in range(m, 0, -1):  # step-up: the smallest ratio from this rank upwards
+        p, i = tested[rank - 1]
+        running = min(running, p * m / rank)
+        adjusted[i] = running
+    return adjusted
+
+
+def judge_together(comparisons: list[Comparison], alpha: float = ALPHA) -> list[Comparison]:
+    """The comparisons shown together, each with the verdict of its FDR-adjusted p-value.
+
+    Only real tests count as tests: comparisons with too few cases keep "too few" and do not
+    make the correction stricter for the others. ``p_value`` becomes the adjusted value.
+    """
+    raw = [math.nan if c.too_few else c.p_value for c in comparisons]
+    adjusted = benjamini_hochberg(raw)
+    out = []
+    for c, q in zip(comparisons, adjusted, strict=True):
+        if c.too_few or math.isnan(q):
+            out.append(c)
+        else:
+            out.append(Comparison(c.estimate, c.low, c.high, q, c.method, c.too_few, c.direction,
+                                  verdict(q, c.direction, c.too_few, alpha)))
+    return out
 
 
 @lru_cache(maxsize=4096)
