@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from evaluation import format as fmt
 from evaluation.settings import settings
 
 # What an outsider may know about a case; the columns of ``cases``, in the order a person says them.
@@ -132,21 +133,18 @@ def uniqueness_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def sentence(u: Uniqueness) -> str:
     """One plain-Danish paragraph for the team: what the figure means and why it matters."""
-    from evaluation.views.common import fmt_int, fmt_pct  # until evaluation.format lands
-
-    facts = ", ".join(QUASI_IDENTIFIER_LABELS[:-1]) + " og " + QUASI_IDENTIFIER_LABELS[-1]
+    facts = fmt.and_list(QUASI_IDENTIFIER_LABELS)
     when = "I alle år" if u.year is None else f"I {u.year}"
     if not u.cases:
         return f"{when} er der ingen sager, så ingen sag kan genkendes."
-    counted = "sag" if u.cases == 1 else "sager"
-    lead = (f"{when} er {fmt_int(u.unique_cases)} af {fmt_int(u.cases)} {counted} "
-            f"({fmt_pct(u.share_unique)}) den eneste af sin slags på {facts}.")
+    lead = (f"{when} er {fmt.integer(u.unique_cases)} af {fmt.plural(u.cases, 'sag', 'sager')} "
+            f"({fmt.percent(u.share_unique)}) den eneste af sin slags på {facts}.")
     if u.unique_cases == 0:
         others = (u.smallest_class or 1) - 1
-        return (f"{lead} Hver sag deler disse oplysninger med mindst {fmt_int(others)} "
+        return (f"{lead} Hver sag deler disse oplysninger med mindst {fmt.integer(others)} "
                 f"{'anden' if others == 1 else 'andre'}, men en lille gruppe kan stadig genkendes af "
                 "den, der kender barnet.")
-    return (f"{lead} Den, der kender et barns situation – fx \"en 15-årig pige på efterskolen, "
-            "indberettet i marts\" – kan finde sagen og læse resten af den. Derfor er databasen "
+    return (f"{lead} Den, der kender et barns situation – fx »en 15-årig pige på efterskolen, "
+            "indberettet i marts« – kan finde sagen og læse resten af den. Derfor er databasen "
             "personoplysninger, selv om den ikke rummer navne, og uden for teamet vises aldrig "
-            f"et udsnit med færre end {fmt_int(u.threshold)} sager.")
+            f"et udsnit med færre end {fmt.integer(u.threshold)} sager.")
