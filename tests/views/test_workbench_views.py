@@ -5,7 +5,7 @@ own answers (planstatus, kpis, keypersons, the registry)."""
 from __future__ import annotations
 
 import json
-from html import escape
+from html import unescape
 import re
 import shutil
 from collections.abc import Callable
@@ -105,7 +105,7 @@ def test_opfoelgning_lists_what_planstatus_lists_with_a_link_for_each(plan_db: P
     assert f"{len(expected)} punkter" in texts(view.summary.value)
     for row, item in zip(rows, expected.to_dict("records"), strict=True):
         html = row.children[0].value
-        assert f"<b>{escape(item['what'])}</b>: {escape(item['why'])}" in html
+        assert f"<b>{item['what']}</b>: {item['why']}" in unescape(html)
         assert f'href="aarsevaluering.ipynb#sektion-' in html
 
 
@@ -192,7 +192,7 @@ def test_netvaerk_shows_the_networks_kpis_with_the_fdr_sentence_and_switches(pla
         frame = kpis.kpis(con, Filters(year=2025, networks=("Syd",)), today=TODAY).set_index("key")
     cases = kpi_value_text(frame.loc["cases"].to_dict())
     assert re.search(rf'data-kpi="cases".*?ssp-kpi-value">{cases}<', view.cards.value, re.S)
-    assert view.cards.value.count(stats.FDR_SENTENCE.replace('"', "&quot;")) == 1
+    assert unescape(view.cards.value).count(stats.FDR_SENTENCE) == 1
     assert "Syd 2025" in view.heading.value
     assert 'href="../../ssp/download/netvaerk/2025-Syd.pdf"' in view.download.value
     assert view.kpi_chart.outputs and view.trend_chart.outputs
@@ -217,7 +217,7 @@ def test_fdr_sentence_is_on_aarsevaluering_once(plan_db: Path) -> None:
 
     view = AarsevalueringView(plan_db, today=TODAY)
     assert view.wait(60)
-    assert view.experience.cards.value.count(stats.FDR_SENTENCE.replace('"', "&quot;")) == 1
+    assert unescape(view.experience.cards.value).count(stats.FDR_SENTENCE) == 1
 
 
 # --- Årsrapport ---------------------------------------------------------------------------
