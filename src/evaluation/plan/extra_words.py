@@ -1,0 +1,180 @@
+"""A known actor's name written with extra words: "politiet i Hjørring", "SletDet rådgivning".
+
+School staff rarely write an organisation's bare name: they add the place ("politiet i
+Hjørring"), the channel ("Datatilsynets hjemmeside", "SletDet rådgivning"), a number
+("Sikkerchat 29 27 01 01") or a word from what the organisation does ("TrygFonden (DELT)").
+Whole-string similarity cannot tell those from look-alikes, because "Datatilsynet i Norge",
+"Københavns Politi" or "Red Barnet Ungdom" add just as few letters. What tells them apart is
+*which* words were added. A name is read as a known actor here when:
+
+1. every word of one of the actor's labels (name, alias, web address) is in it, allowing a
+   Danish genitive ("Datatilsynets") and a typo of a letter or two in a longer word; and
+2. every word left over *describes* that actor rather than naming another organisation: a
+   small word ("i", "til", "hos"), a word for a channel or a part of an organisation
+   ("hjemmeside", "rådgivning", "afdeling"), a place of the plan's own municipality (its
+   name and its networks), or a word from the actor's own entry in the plan (its names,
+   description, web addresses and phone numbers). A compound of two such words counts
+   ("chatrådgivning", "telefonhotline").
+
+Everything here is read from the plan registry, so another municipality's plan brings its own
+places and actors. The same test guards the fuzzy match (:func:`foreign_words`): a fuzzy
+match whose name holds a word that is neither in the label nor describes the actor
+("Kredsrådet for Østjyllands Politi") is refused. Which words are generic was decided on
+tests/data/actor_variants.csv only; tests/data/actor_heldout.csv measures it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+__all__ = ["SMALL_WORDS", "GENERIC_WORDS", "ActorWords", "same_word", "contained", "foreign_words", "words_of"]
+
+# Function words: they never name an organisation.
+SMALL_WORDS = frozenset({"i", "til", "hos", "for", "paa", "og", "fra", "af", "det", "den", "de", "ved",
+                         "med", "en", "et", "om", "via"})
+# Words for how one reaches an organisation, or for a part of one (normalised spelling).
+GENERIC_WORDS = frozenset({
+    "hjemmeside", "side", "raadgivning", "hotline", "chat", "telefon", "klage", "kontakt", "henvendelse",
+    "anmeldelse", "vejledning", "hjaelp", "afdeling", "lokalafdeling", "team", "kontor", "dansk", "danske",
+    "danmark", "dk", "www",
+})
+# Words shorter than this are never "foreign" in a fuzzy match: initials and small words.
+_SHORT = 4
+# Parts of a compound ("chat" + "raadgivning") are at least this long.
+_PART = 3
+
+
+def words_of(texts: Iterable[str | None]) -> frozenset[str]:
+    """The set of words in already normalised texts (None skipped)."""
+    return frozenset(word for text in texts if text for word in text.split())
+
+
+def same_word(a: str, b: str, *, loose: bool = False) -> bool:
+    """True for the same word, a genitive of it ("politiets"), or a slip of a letter or two.
+
+    One edit (a transposition counts as one) is allowed when a word has four letters or
+    more ("redd"/"red", "poliit"/"politi"); two only from nine letters ("datatilsyn"/
+    "datatilsynet"), since "politiken"/"politiet" are two edits apart. ``loose`` allows two
+    from six letters ("centret"/"center"): for checking a match already found by spelling.
+    """
+    if a == b or a == b + "s" or b == a + "s":
+        return True
+    if max(len(a), len(b)) < _SHORT:
+        return False
+    allowed = 2 if min(len(a), len(b)) >= (6 if loose else 9) else 1
+    return OSA.distance(a, b, score_cutoff=allowed) <= allowed
+
+
+# Danish endings of the definite form, the plural and the genitive ("chatten", "siden",
+# "afdelingens"): a word with one of them off is the same word for describing an actor.
+_ENDINGS = ("erne", "ene", "ens", "ets", "en", "et", "ne", "er", "e", "s", "n")
+
+
+def stems(word: str) -> list[str]:
+    """The word and its forms without an inflection ending ("chatten" → "chatt", "chat")."""
+    forms = [word]
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _PART:
+            stem = word[: -len(ending)]
+            forms.append(stem)
+            if len(stem) > _PART and stem[-1] == stem[-2]:
+                forms.append(stem[:-1])  # a doubled consonant: "chatt" → "chat"
+    return forms
+
+
+@dataclass(frozen=True)
+class ActorWords:
+    """The words that may stand beside an actor's name: its own and the plan's places."""
+
+    own: Mapping[str, frozenset[str]]   # actor_id -> words of its plan entry
+    places: frozenset[str] = frozenset()  # the municipality and its networks
+
+    def describes(self, word: str, actor_id: str) -> bool:
+        """True when ``word`` adds nothing that names another organisation than ``actor_id``."""
+        if word.isdigit():
+            return True
+        return self._known(word, actor_id) or self._compound(word, actor_id)
+
+    def _known(self, word: str, actor_id: str) -> bool:
+        """A small or generic word, a place, or a word of the actor's entry (any inflection).
+
+        Also the first part of a compound in the actor's entry: "psykolog" beside Center
+        for Seksuelle Overgreb, whose entry says "psykologhjælp".
+        """
+        own = self.own.get(actor_id, frozenset())
+        pools = (SMALL_WORDS, GENERIC_WORDS, self.places, own)
+        for form in stems(word):
+            if any(form in pool for pool in pools):
+                return True
+            if any(same_word(form, other) for pool in pools[1:] for other in pool
+                   if abs(len(other) - len(form)) <= 2):
+                return True
+        return len(word) >= 5 and any(other.startswith(word) for other in own)
+
+    def _compound(self, word: str, actor_id: str) -> bool:
+        """'chatraadgivning' = 'chat' + 'raadgivning', both describing words."""
+        return any(self._known(word[:i], actor_id) and self._known(word[i:], actor_id)
+                   for i in range(_PART, len(word) - _PART + 1))
+
+
+def _cover(label: list[str], words: list[str]) -> list[int] | None:
+    """Positions in ``words`` that hold each word of ``label`` (each used once), or None."""
+    used: list[int] = []
+    for wanted in label:
+        hit = next((i for i, w in enumerate(words) if i not in used and w == wanted), None)
+        if hit is None:
+            hit = next((i for i, w in enumerate(words) if i not in used and same_word(w, wanted)), None)
+        if hit is None:
+            return None
+        used.append(hit)
+    return used
+
+
+def contained(key: str, labels: Mapping[str, tuple[str, str]],
+              words: ActorWords) -> tuple[str, str, bool] | None:
+    """The actor whose label ``key`` holds, with only describing words beside it.
+
+    Returns ``(actor_id, label, extra)``, ``extra`` False when the name is the label itself
+    (spelled with a slip). When labels of several actors fit, the one covering most words
+    wins; a tie between two actors is no match (a consultant decides).
+    """
+    name = key.split()
+    best: list[tuple[int, str, str, bool]] = []
+    for label, (actor_id, _how) in labels.items():
+        label_words = label.split()
+        if len(label_words) > len(name):
+            continue
+        used = _cover(label_words, name)
+        if used is None:
+            continue
+        extra = [w for i, w in enumerate(name) if i not in used]
+        if all(words.describes(w, actor_id) for w in extra):
+            best.append((len(used), actor_id, label, bool(extra)))
+    if not best:
+        return None
+    top = max(n for n, *_ in best)
+    winners = sorted((actor_id, label, extra) for n, actor_id, label, extra in best if n == top)
+    if len({actor_id for actor_id, *_ in winners}) > 1:
+        return None
+    return winners[0]
+
+
+def foreign_words(key: str, label: str, actor_id: str, words: ActorWords) -> list[str]:
+    """Words of ``key`` that are not in ``label`` and do not describe the actor (fuzzy guard).
+
+    A word counts as in the label when it is the same word (see :func:`same_word`) as one
+    of the label's, or a piece of the label written without spaces ("slet" in "sletdet").
+    """
+    label_words = label.split()
+    compact = label.replace(" ", "")
+    foreign = []
+    for word in key.split():
+        if len(word) < _SHORT or word in compact:
+            continue
+        if any(same_word(word, other, loose=True) for other in label_words) or words.describes(word, actor_id):
+            continue
+        foreign.append(word)
+    return foreign
