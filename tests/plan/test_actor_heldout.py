@@ -10,10 +10,14 @@ centres). The tuning list is ``tests/data/actor_variants.csv``.
   (0.1.0 matcher: recall 0.347, precision 0.971). Measured once after the first round
   (extra_words.py): recall 0.827, precision 1.000, short of the target. From then on it was
   looked at, so it is a development list.
-- ``actor_heldout_2.csv`` (151 names) was written and frozen *before the second round* and
+- ``actor_heldout_2.csv`` (151 names) was written and frozen before the second round (a
+  wider list of describing words, names split or joined, abbreviations). Measured once
+  after it: recall 0.685, precision 1.000 (its extra words were verbs and roles, "SletDet
+  hjalp med sletning", "Myndighedsafdelingens socialrådgiver"). A development list since.
+- ``actor_heldout_3.csv`` (153 names) was written and frozen before the third round and
   never looked at while tuning: the target is measured on it.
 
-Both checksums are pinned, so a change fails loudly instead of quietly moving the goalposts.
+The checksums are pinned, so a change fails loudly instead of quietly moving the goalposts.
 Target: recall ≥ 0.90 at precision ≥ 0.98.
 """
 
@@ -32,9 +36,11 @@ DATA = Path(__file__).parents[1] / "data"
 TUNING = DATA / "actor_variants.csv"
 HELDOUT_1 = DATA / "actor_heldout_1.csv"
 HELDOUT_2 = DATA / "actor_heldout_2.csv"
+HELDOUT_3 = DATA / "actor_heldout_3.csv"
 FROZEN = {  # sha256, pinned on the day each list was written, before the round it measures
     HELDOUT_1: "aaaf2b2d481a7eeded6e58b21c17c882b25e066d7f0f33fbd4421fff557108a3",
     HELDOUT_2: "c15e9f3928fb47cfd50dbf3a0503419c4ebac1ad093d7a07e201cbbade4437c5",
+    HELDOUT_3: "c6a98ad6cf9ca378e2cd9a8010c63c7386af30ac677d3df7e3c89087707c8294",
 }
 TARGET_RECALL, TARGET_PRECISION = 0.90, 0.98
 
@@ -73,13 +79,13 @@ def measure(path: Path, known: actors.KnownActors) -> tuple[float, float, str]:
     return recall, precision, report
 
 
-@pytest.mark.parametrize("path", [HELDOUT_1, HELDOUT_2], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [HELDOUT_1, HELDOUT_2, HELDOUT_3], ids=lambda p: p.stem)
 def test_heldout_list_is_frozen(path: Path) -> None:
     assert hashlib.sha256(path.read_bytes()).hexdigest() == FROZEN[path], (
         f"{path.name} er ændret: en tilbageholdt testliste må ikke rettes efter tuning")
 
 
-@pytest.mark.parametrize("path", [HELDOUT_1, HELDOUT_2], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [HELDOUT_1, HELDOUT_2, HELDOUT_3], ids=lambda p: p.stem)
 def test_heldout_list_is_a_fair_test(path: Path, known: actors.KnownActors) -> None:
     """Big enough to measure 0.98 precision, no name shared with an earlier list, labels that exist."""
     heldout = rows(path)
@@ -88,15 +94,22 @@ def test_heldout_list_is_a_fair_test(path: Path, known: actors.KnownActors) -> N
     assert len(positives) >= 90 and len(negatives) >= 50
     assert {r["expected_actor_id"] for r in positives} == set(known.names)  # every actor is tried
     assert sum(1 for r in negatives if r["variant"].startswith("look-alike")) >= 35
-    earlier = [TUNING] + ([HELDOUT_1] if path == HELDOUT_2 else [])
+    earlier = [TUNING, *[p for p in (HELDOUT_1, HELDOUT_2) if p.name < path.name]]
     seen = {key(r["name"]) for other in earlier for r in rows(other)}
     overlap = [r["name"] for r in heldout if key(r["name"]) in seen]
     assert overlap == [], f"navne findes også i en tidligere liste: {overlap}"
     assert len({key(r["name"]) for r in heldout}) == len(heldout)
 
 
-@pytest.mark.xfail(strict=True, reason="round 1 (extra_words.py): recall 0.827, precision 1.000")
-def test_first_heldout_list_after_round_one(known: actors.KnownActors) -> None:
+def test_first_list_after_it_was_used_for_tuning(known: actors.KnownActors) -> None:
+    """A development list since round 1 (see the module docstring): kept as a regression test."""
     recall, precision, report = measure(HELDOUT_1, known)
+    print("\n" + report)
+    assert recall >= TARGET_RECALL and precision >= TARGET_PRECISION, report
+
+
+@pytest.mark.xfail(strict=True, reason="round 2: recall 0.685, precision 1.000")
+def test_second_list_after_round_two(known: actors.KnownActors) -> None:
+    recall, precision, report = measure(HELDOUT_2, known)
     print("\n" + report)
     assert recall >= TARGET_RECALL and precision >= TARGET_PRECISION, report

@@ -35,11 +35,14 @@ __all__ = ["SMALL_WORDS", "GENERIC_WORDS", "ActorWords", "same_word", "contained
 # Function words: they never name an organisation.
 SMALL_WORDS = frozenset({"i", "til", "hos", "for", "paa", "og", "fra", "af", "det", "den", "de", "ved",
                          "med", "en", "et", "om", "via"})
-# Words for how one reaches an organisation, or for a part of one (normalised spelling).
+# Words for how one reaches an organisation, what it offers, or a part or kind of one, and
+# for the people it helps (normalised spelling; inflected forms are read by ``stems``).
 GENERIC_WORDS = frozenset({
     "hjemmeside", "side", "raadgivning", "hotline", "chat", "telefon", "klage", "kontakt", "henvendelse",
-    "anmeldelse", "vejledning", "hjaelp", "afdeling", "lokalafdeling", "team", "kontor", "dansk", "danske",
-    "danmark", "dk", "www",
+    "anmeldelse", "vejledning", "hjaelp", "formular", "skema", "materiale", "kursus",
+    "afdeling", "lokalafdeling", "team", "kontor", "forening", "landsforening",
+    "dansk", "danske", "danmark", "dk", "www",
+    "foraeldre", "familie", "elev", "boern", "barn", "unge",
 })
 # Words shorter than this are never "foreign" in a fuzzy match: initials and small words.
 _SHORT = 4
@@ -115,22 +118,48 @@ class ActorWords:
         return len(word) >= 5 and any(other.startswith(word) for other in own)
 
     def _compound(self, word: str, actor_id: str) -> bool:
-        """'chatraadgivning' = 'chat' + 'raadgivning', both describing words."""
-        return any(self._known(word[:i], actor_id) and self._known(word[i:], actor_id)
+        """'chatraadgivning' = 'chat' + 'raadgivning', both describing words spelled right
+        (a slip allowed in a part would read almost anything as a compound)."""
+        return any(self._exact(word[:i], actor_id) and self._exact(word[i:], actor_id)
                    for i in range(_PART, len(word) - _PART + 1))
 
+    def _exact(self, word: str, actor_id: str) -> bool:
+        """A describing word as spelled, or the first part of a compound in the actor's entry."""
+        own = self.own.get(actor_id, frozenset())
+        pools = (SMALL_WORDS, GENERIC_WORDS, self.places, own)
+        if any(form in pool for form in stems(word) for pool in pools):
+            return True
+        return len(word) >= 5 and any(other.startswith(word) for other in own)
 
-def _cover(label: list[str], words: list[str]) -> list[int] | None:
+
+def _word_fits(word: str, wanted: str, abbreviations: bool) -> bool:
+    """The name's word stands for the label's: the same word, or (``abbreviations``) a long
+    one cut after most of it ("myndighedsafd." for "myndighedsafdeling")."""
+    if same_word(word, wanted):
+        return True
+    return abbreviations and len(word) >= 7 and wanted.startswith(word) and len(word) >= 0.6 * len(wanted)
+
+
+def _cover(label: list[str], words: list[str], abbreviations: bool = True) -> list[int] | None:
     """Positions in ``words`` that hold each word of ``label`` (each used once), or None."""
     used: list[int] = []
     for wanted in label:
         hit = next((i for i, w in enumerate(words) if i not in used and w == wanted), None)
         if hit is None:
-            hit = next((i for i, w in enumerate(words) if i not in used and same_word(w, wanted)), None)
+            hit = next((i for i, w in enumerate(words) if i not in used and _word_fits(w, wanted, abbreviations)),
+                       None)
         if hit is None:
             return None
         used.append(hit)
     return used
+
+
+def _joined(words: list[str]) -> list[tuple[list[str], int | None]]:
+    """The words as written, and with each pair of neighbours written as one ("data tilsynet",
+    "red barnet"): people split and join names in both directions. Each comes with the
+    position of the joined word (None as written)."""
+    return [(words, None)] + [(words[:i] + [words[i] + words[i + 1]] + words[i + 2:], i)
+                              for i in range(len(words) - 1)]
 
 
 def contained(key: str, labels: Mapping[str, tuple[str, str]],
@@ -141,18 +170,12 @@ def contained(key: str, labels: Mapping[str, tuple[str, str]],
     (spelled with a slip). When labels of several actors fit, the one covering most words
     wins; a tie between two actors is no match (a consultant decides).
     """
-    name = key.split()
+    names = _joined(key.split())
     best: list[tuple[int, str, str, bool]] = []
     for label, (actor_id, _how) in labels.items():
-        label_words = label.split()
-        if len(label_words) > len(name):
-            continue
-        used = _cover(label_words, name)
-        if used is None:
-            continue
-        extra = [w for i, w in enumerate(name) if i not in used]
-        if all(words.describes(w, actor_id) for w in extra):
-            best.append((len(used), actor_id, label, bool(extra)))
+        fit = _fit(_joined(label.split()), names, actor_id, words)
+        if fit is not None:
+            best.append((fit[0], actor_id, label, fit[1]))
     if not best:
         return None
     top = max(n for n, *_ in best)
@@ -160,6 +183,22 @@ def contained(key: str, labels: Mapping[str, tuple[str, str]],
     if len({actor_id for actor_id, *_ in winners}) > 1:
         return None
     return winners[0]
+
+
+def _fit(labels: list[tuple[list[str], int | None]], names: list[tuple[list[str], int | None]], actor_id: str,
+         words: ActorWords) -> tuple[int, bool] | None:
+    """(label words covered, extra words present) for the first way of writing that fits."""
+    for label_words, label_join in labels:
+        for name, name_join in names:
+            if len(label_words) > len(name):
+                continue
+            used = _cover(label_words, name, abbreviations=label_join is None)
+            if used is None or (name_join is not None and name_join not in used):
+                continue  # a joined word of the name must be part of the label, never an extra
+            extra = [w for i, w in enumerate(name) if i not in used]
+            if all(words.describes(w, actor_id) for w in extra):
+                return sum(len(w) for w in label_words), bool(extra)
+    return None
 
 
 def foreign_words(key: str, label: str, actor_id: str, words: ActorWords) -> list[str]:
