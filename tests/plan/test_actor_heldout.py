@@ -108,8 +108,15 @@ def test_first_list_after_it_was_used_for_tuning(known: actors.KnownActors) -> N
     assert recall >= TARGET_RECALL and precision >= TARGET_PRECISION, report
 
 
-@pytest.mark.xfail(strict=True, reason="round 2: recall 0.685, precision 1.000")
-def test_second_list_after_round_two(known: actors.KnownActors) -> None:
+def test_second_list_after_it_was_used_for_tuning(known: actors.KnownActors) -> None:
+    """A development list since round 2: kept as a regression test."""
     recall, precision, report = measure(HELDOUT_2, known)
+    print("\n" + report)
+    assert recall >= TARGET_RECALL and precision >= TARGET_PRECISION, report
+
+
+def test_recall_and_precision_on_the_heldout_list(known: actors.KnownActors) -> None:
+    """The target, on the list no tuning ever looked at."""
+    recall, precision, report = measure(HELDOUT_3, known)
     print("\n" + report)
     assert recall >= TARGET_RECALL and precision >= TARGET_PRECISION, report

@@ -113,6 +113,21 @@ def normalise(name: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+_PIECE = re.compile(r"[\w'’]+")
+
+
+def lowercase_words(name: str) -> frozenset[str]:
+    """Normalised words the writer wrote in small letters, in a name where they used capitals.
+
+    Empty when the whole name is in small letters or in capitals: then case says nothing.
+    """
+    pieces = _PIECE.findall(unicodedata.normalize("NFKC", name))
+    lettered = [p for p in pieces if any(c.isalpha() for c in p)]
+    if not any(p != p.lower() for p in lettered) or all(p == p.upper() for p in lettered):
+        return frozenset()
+    return frozenset(w for p in lettered if p == p.lower() for w in normalise(p).split())
+
+
 def _compact(key: str) -> str:
     """The normalised name without spaces: "redbarnet sletdet" and "red barnet sletdet" agree."""
     return key.replace(" ", "")
@@ -171,8 +186,13 @@ class KnownActors:
         for actor_id, text in [*names.items(), *aliases, *context]:
             if actor_id in names and isinstance(text, str):
                 own.setdefault(actor_id, set()).update(normalise(text).split())
+        labelled: dict[str, set[str]] = {}
+        for label, (actor_id, _how) in labels.items():
+            for word in label.split():
+                labelled.setdefault(word, set()).add(actor_id)
         words = ActorWords({a: frozenset(w) for a, w in own.items()},
-                           words_of(normalise(p) for p in places if isinstance(p, str)))
+                           words_of(normalise(p) for p in places if isinstance(p, str)),
+                           {w: frozenset(a) for w, a in labelled.items()})
         dismissed = set()
         for name, actor_id in decided:
             key = normalise(name)
@@ -288,8 +308,9 @@ def match_many(names: Sequence[str], known: KnownActors) -> list[Match]:
     choices, owners = known._choices
     scores = _score_matrix(keys, choices)
     results = []
-    for row, key in enumerate(keys):
-        results.append(_match_key(key, known, scores[row] if len(choices) else None, choices, owners))
+    for row, (name, key) in enumerate(zip(names, keys)):
+        results.append(_match_key(key, known, scores[row] if len(choices) else None, choices, owners,
+                                  lowercase_words(name) if isinstance(name, str) else frozenset()))
     return results
 
 
@@ -299,7 +320,7 @@ def match(name: str, known: KnownActors) -> Match:
 
 
 def _match_key(key: str, known: KnownActors, scores: np.ndarray | None, choices: list[str],
-               owners: list[str | None]) -> Match:
+               owners: list[str | None], lowercase: frozenset[str] = frozenset()) -> Match:
     if not key:
         return Match(None, 0.0, None)
     hit = known.exact(key)
@@ -316,7 +337,7 @@ def _match_key(key: str, known: KnownActors, scores: np.ndarray | None, choices:
     actors_only = [i for i, owner in enumerate(owners) if owner is not None]
     nearest_i = max(actors_only, key=lambda i: scores[i]) if actors_only else None
     nearest = owners[nearest_i] if nearest_i is not None else None
-    extended = contained(key, known.labels, known.words)
+    extended = contained(key, known.labels, known.words, lowercase)
     if extended:
         actor_id, _label, extra = extended
         own = [scores[i] for i in actors_only if owners[i] == actor_id]
@@ -326,7 +347,7 @@ def _match_key(key: str, known: KnownActors, scores: np.ndarray | None, choices:
     if score >= known.threshold:
         if owners[best] is None:
             return Match(None, round(score, 1), None, nearest, True)
-        if not foreign_words(key, choices[best], owners[best], known.words):
+        if not foreign_words(key, choices[best], owners[best], known.words, lowercase):
             return Match(owners[best], round(score, 1), "fuzzy", owners[best])
     return Match(None, round(float(scores[nearest_i]), 1) if nearest_i is not None else 0.0, None, nearest)
 
