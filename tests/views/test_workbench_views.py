@@ -268,4 +268,4 @@ def test_indlaes_lists_imports_and_silent_networks_and_works_without_a_database(
     assert view.status.text == ("2 filer: 1 indlæst, 0 uændret, 1 afvist. Detaljerne står ved hver fil ovenfor.")
     empty = IndlaesView(tmp_path / "ny.duckdb", today=TODAY)
     assert empty.ready and "databasen oprettes ved den første fil" in empty.listing.value
-    assert [value for _label, value in empty.network.options] == [""]
+    assert [value for _label, value in empty.network.options] == [""]  # "Vælg netværk …" only

@@ -3,7 +3,8 @@
 Why not ipywidgets' ``FileUpload``: it reads every chosen file into the browser's memory
 and sends them all in one websocket message to the kernel (tornado's default limit is
 10 MiB), with no progress and the size checked only after the transfer. Here the browser
-sends each file as the raw body of ``POST /ssp/upload?network=<name>`` (header
+sends each file as the raw body of ``POST /ssp/upload?network=<name>`` (the network chosen
+on the page; the server requires it and ingest checks a file's own network column against it; header
 ``X-File-Name``) with ``XMLHttpRequest``, so the page shows each file's progress, and the
 server streams it to a temporary file, checks the size first and hands it to the same
 ``ingest`` as ``ssp-eval ingest``. The handler answers
@@ -47,7 +48,7 @@ function sendOne(model, file, row) {
     const state = row.querySelector(".ssp-upload-state");
     const network = model.get("network");
     const url = new URL(model.get("upload_url"), window.location.href);
-    if (network) url.searchParams.set("network", network);
+    url.searchParams.set("network", network);
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url.toString());
     xhr.setRequestHeader("X-File-Name", encodeURIComponent(file.name));
@@ -113,6 +114,10 @@ export default {
     root.append(chooser, list);
     button.addEventListener("click", async () => {
       const files = Array.from(input.files || []);
+      if (!model.get("network")) {
+        list.replaceChildren(el("li", "ssp-upload-hint", "Vælg først det SSP-netværk, filerne kommer fra."));
+        return;
+      }
       if (!files.length) {
         list.replaceChildren(el("li", "ssp-upload-hint", "Vælg først en eller flere filer (.csv eller .xlsx)."));
         return;
