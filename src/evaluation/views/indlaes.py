@@ -94,7 +94,7 @@ class IndlaesView:
             latest = self.imports.sort_values("occurred_at", ascending=False).head(IMPORTS_SHOWN)
             self.listing.value = table_html(
                 latest, {"file_name": "Fil", "network": "SSP-netværk", "occurred_at": "Tidspunkt", "user_name": "Af",
-                         "rows_in_file": "Rækker", "status_label": "Status", "first_error": "Første fejl"},
+                         "rows_in_file": "Rækker", "status_label": "Status"},
                 formats={"occurred_at": fmt_datetime, "rows_in_file": fmt_int}, scroll=True,
                 empty="Ingen filer er indlæst endnu.")
             self.silent.value = (

@@ -28,6 +28,10 @@ function xsrfToken() {
   return match ? match[1] : null;
 }
 
+// A browser stays quick with a few hundred lines; a file with thousands of problems has one
+// cause to fix first, and loading it again shows what is left.
+const MAX_SHOWN = 500;
+
 const FAILURES = {
   0: "Forbindelsen til serveren blev afbrudt. Prøv igen.",
   403: "Du har ikke adgang til at indlæse filer. Log ind igen, eller spørg teamet.",
@@ -70,8 +74,14 @@ function sendOne(model, file, row) {
       const messages = answer.messages || [];
       if (messages.length) {
         const list = el("ul", "ssp-upload-messages");
-        for (const m of messages) list.appendChild(el("li", `ssp-upload-${m.level === "fejl" ? "error" : "warning"}`, m.text));
+        for (const m of messages.slice(0, MAX_SHOWN)) {
+          list.appendChild(el("li", `ssp-upload-${m.level === "fejl" ? "error" : "warning"}`, m.text));
+        }
         row.appendChild(list);
+        if (messages.length > MAX_SHOWN) {
+          row.appendChild(el("div", "ssp-upload-more", `De første ${MAX_SHOWN} af ${messages.length} beskeder vises. ` +
+            "Ret dem i filen, og indlæs den igen for at se resten."));
+        }
       }
       resolve({ file: file.name, status: answer.status });
     };
@@ -167,6 +177,7 @@ CSS = """
 .ssp-upload-error { color: #8A2C00; }
 .ssp-upload-warning { color: #6B4E00; }
 .ssp-upload-hint { color: #B44D00; list-style: none; }
+.ssp-upload-more { color: #52606D; font-style: italic; }
 """
 
 
