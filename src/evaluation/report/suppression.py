@@ -572,7 +572,23 @@ def _secure(grid: _Grid, limit: int, name: str) -> None:
 
 
 def _complete_lines(grid: _Grid) -> None:
-    """Give every line (row or column, margins included) with one hidden cell a second one."""
+    """Give every line (row or column, margins included) with one hidden cell a second one.
+
+    Two ways are tried and the one that hides fewer cells is kept (the plain one on a tie):
+    the plain rule (each line's partner is its smallest non-zero interior cell), and a
+    look-ahead that tries every candidate of a line and completes the rest by the plain rule.
+    The plain rule alone hid a whole extra row of a four-year table (a small cell's column
+    partner chosen far from its row partner's row); the look-ahead finds the 2 × 2 block.
+    """
+    plain, ahead = grid.copy(), grid.copy()
+    _fill_lines(plain, lookahead=False)
+    _fill_lines(ahead, lookahead=True)
+    best = ahead if ahead.hidden.sum() < plain.hidden.sum() else plain
+    grid.code, grid.reason = best.code, best.reason
+
+
+def _fill_lines(grid: _Grid, *, lookahead: bool) -> None:
+    """The line rule in place (see ``_complete_lines``)."""
     changed = True
     while changed:
         changed = False
@@ -580,12 +596,27 @@ def _complete_lines(grid: _Grid) -> None:
             hidden = grid.hidden[line]
             if hidden.sum() != 1:
                 continue
-            partner = _best_candidate(grid, line[~hidden])
+            shown = line[~hidden]
+            partner = _best_candidate(grid, shown)
+            if lookahead:
+                partner = min(shown, key=lambda c: (_hidden_after(grid, int(c)), _rank(grid, int(c))))
             grid.code[partner] = _SECONDARY
             grid.reason[partner] = (
                 f"Sekundær: ellers kunne den anden skjulte celle i {grid.line_names[n]} "
                 "regnes ud fra totalen.")
             changed = True
+
+
+def _hidden_after(grid: _Grid, cell: int) -> int:
+    """How many cells are hidden once ``cell`` is hidden and the lines completed greedily."""
+    trial = grid.copy()
+    trial.code[cell] = _SECONDARY
+    _fill_lines(trial, lookahead=False)
+    return int(trial.hidden.sum())
+
+
+def _rank(grid: _Grid, cell: int) -> tuple[bool, bool, int, int]:
+    return (grid.values[cell] == 0, bool(grid.is_margin[cell]), int(grid.values[cell]), cell)
 
 
 def _best_candidate(grid: _Grid, cells: np.ndarray) -> int:
