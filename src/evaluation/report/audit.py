@@ -271,6 +271,23 @@ def recoverable(cells: Sequence[Cell], threshold: int, *, complete: Iterable[str
     return list(unique.values())
 
 
+def bounds(cells: Sequence[Cell], definition: Mapping[str, Any], threshold: int, *,
+           complete: Iterable[str] = ()) -> tuple[float, float]:
+    """The least and greatest value the published ``cells`` allow for any count with this
+    definition (published or not): what an attacker can learn about it."""
+    probe = Cell("mål", "", "", "", dict(definition), suppression.SECONDARY, 0)
+    name = str(definition.get("family", BASE_FAMILY))
+    families = _families([*cells, probe], complete)
+    family = families.get(name) or next(f for n, f in families.items() if n not in MENTION_FAMILIES)
+    members = [c for c in cells if _family_of(c) == family.name
+               or (_family_of(c) == BASE_FAMILY and family.name not in MENTION_FAMILIES)]
+    system = _System(family, members, threshold)
+    row = np.zeros(len(family.atoms))
+    row[_members(family, definition)] = 1.0
+    low, high = system._solve(row), system._solve(-row)
+    return float(round(low.fun)), (np.inf if high.status == 3 else float(round(-high.fun)))
+
+
 def consistent(cells: Sequence[Cell], threshold: int, *, complete: Iterable[str] = ()) -> bool:
     """Do the cells fit one system (False when last year's figures were corrected since)?"""
     families = _families(cells, complete)
@@ -377,5 +394,5 @@ def last_publication(con: duckdb.DuckDBPyConnection, year: int) -> list[Cell]:
             for table, row, column, definition, status, value in con.execute(_LAST_SQL, [int(year)]).fetchall()]
 
 
-__all__ = ["Cell", "definitions", "table_definitions", "recoverable", "consistent", "edition_cells", "protect_edition",
+__all__ = ["Cell", "definitions", "table_definitions", "recoverable", "bounds", "consistent", "edition_cells", "protect_edition",
            "last_publication"]
