@@ -98,6 +98,18 @@ def test_each_edition_has_its_sections_in_order(team: tuple, council: tuple) -> 
     assert [t for _a, t in council[1].contents()] == COUNCIL_SECTIONS
 
 
+def test_data_appendix_shows_how_identifiable_the_cases_are(team: tuple, report_db: Path) -> None:
+    from evaluation.analysis import disclosure
+
+    table = team[1].tables()["tabel-genkendelighed"]
+    with db.reader(report_db) as con:
+        measured = disclosure.uniqueness(con, YEAR)
+        sentence = disclosure.sentence(measured)
+    row = next(r for r in table.rows if r[0] == str(YEAR))
+    assert row[1:3] == (str(measured.cases), str(measured.unique_cases))
+    assert sentence in texts(team[1])
+
+
 def test_key_figures_and_their_verdicts_are_the_dashboards(team: tuple, report_db: Path) -> None:
     """Same figure, same verdict: the report shows kpis.kpis' verdicts (judged together, FDR)."""
     ctx, doc = team

@@ -331,8 +331,9 @@ def _lines_block(title: str, table_id: str, lines: list[CouncilTable], headings:
     """Several one-line tables printed as one table (each line protected with the edition)."""
     rows = [[t.counts.index[0], *t.protected.display.iloc[0].tolist()] for t in lines]
     blocks = [Heading(title), table(table_id, headings, rows, numeric=(1, 2, 3), row_headings=True),
-              Paragraph("»Sager« er de sager, linjen gælder for: " + "; ".join(
-                  f"{t.title.split(' (')[0].lower()}: {t.note}" for t in lines) + ".", "note")]
+              Paragraph(f"»Sager« er de {lines[0].note}." if len({t.note for t in lines}) == 1 else
+                        "»Sager« er de sager, linjen gælder for: " + "; ".join(
+                            f"{t.title.split(' (')[0].lower()}: {t.note}" for t in lines) + ".", "note")]
     if any(t.design_note for t in lines):
         blocks.append(Paragraph("Tabellens opdeling: en linje med årstal i parentes er lagt sammen for flere år, fordi "
                                 "der i ét år alene var for få sager til at vise den.", "note"))

@@ -98,6 +98,7 @@ class ReportFiles:
     docx: Path | None = None
     draft: Path | None = None
     kontrolnummer: str = ""
+    timings: tuple[tuple[str, float], ...] = ()  # seconds per step: notebook, html, pdf, docx
 
     def written(self) -> list[Path]:
         """Every file written, the edition's own first."""
@@ -128,11 +129,22 @@ def render_report(db_path: str | Path, year: int, *, edition: str = "team", out_
     notebook, html = out / f"{stem}.ipynb", out / f"{stem}.html"
     notes: list[str] = []
     pdf_path = docx_path = None
+    timings: list[tuple[str, float]] = []
+    step = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal step
+        now = time.perf_counter()
+        timings.append((name, now - step))
+        step = now
+
     with PdfPrinter(chromium) if pdf or (docx and ctx.team) else nullcontext() as printer:  # Chromium starts meanwhile
         say(f"Beregner årsrapporten for {ctx.year} ({ctx.edition_label}) ...")
         execute(ctx, notebook, out_dir=out, stem=stem, progress_bar=progress_bar)
+        lap("notebook")
         say("Skriver HTML ...")
         export_html(notebook, html, title=f"{ctx.title} – {ctx.edition_label}")
+        lap("html")
         pictures: dict[str, bytes] = {}
         if printer is not None:
             say("Skriver PDF ...")
@@ -140,6 +152,7 @@ def render_report(db_path: str | Path, year: int, *, edition: str = "team", out_
                                                      pictures=docx and ctx.team)
             if note:
                 notes.append(note)
+            lap("pdf")
     document = out / f"{stem}.document.json"
     if docx and ctx.team:
         from evaluation.report import word as docx_writer
@@ -148,6 +161,7 @@ def render_report(db_path: str | Path, year: int, *, edition: str = "team", out_
         say("Skriver Word-dokument ...")
         docx_path = docx_writer.write_docx(Document.from_json(document.read_text(encoding="utf-8")),
                                            out / f"{stem}.docx", pictures)
+        lap("docx")
     document.unlink(missing_ok=True)  # an intermediate: the .docx and the HTML are the edition
     manifest = out / f"{stem}.manifest.json"
     number = json.loads(manifest.read_text(encoding="utf-8")).get("kontrolnummer", "") if manifest.exists() else ""
@@ -155,7 +169,7 @@ def render_report(db_path: str | Path, year: int, *, edition: str = "team", out_
     draft = out / f"{stem}.udkast.json"
     return ReportFiles(html, notebook, pdf_path, log if log.exists() and not ctx.team else None, tuple(notes),
                        time.perf_counter() - started, manifest if manifest.exists() else None, docx_path,
-                       draft if draft.exists() and not ctx.team else None, number)
+                       draft if draft.exists() and not ctx.team else None, number, tuple(timings))
 
 
 def parameters(ctx: report_context.ReportContext, *, out_dir: Path | None = None, stem: str = "") -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation import format as fmt
-from evaluation.analysis import charts, queries, stats
+from evaluation.analysis import charts, disclosure, queries, stats
 from evaluation.analysis.filters import Filters, where
 from evaluation.plan import keypersons, notes
 from evaluation.report import inputs
@@ -401,7 +401,7 @@ def data_appendix(ctx: ReportContext) -> Section:
         files = queries.imports(con)
         versions, current = con.execute(
             "SELECT count(*), count_if(replaced_by_import IS NULL) FROM case_versions").fetchall()[0]
-        anonymity = _k_anonymity(con)
+        anonymity = _k_anonymity(con, ctx.year)
     loaded, refused = files[files["status"] == "indlaest"], files[files["status"] == "afvist"]
     s = Section("Bilag: data", "bilag-data", new_page=True).add(
         Paragraph(f"Databasen har {fmt.plural(current, 'aktuel sag', 'aktuelle sager')} og "
@@ -422,17 +422,15 @@ def data_appendix(ctx: ReportContext) -> Section:
     return s
 
 
-def _k_anonymity(con: Any) -> list[Any]:
-    """The k-anonymity measurement of the stored cases (``analysis.disclosure``), when it exists."""
-    try:
-        from evaluation.analysis import disclosure  # built by the storage developer
-    except ImportError:
-        return []
-    measure = getattr(disclosure, "report_summary", None)
-    if measure is None:
-        return []
-    heading, sentences = measure(con)
-    return [Heading(heading), *(Paragraph(s) for s in sentences)]
+def _k_anonymity(con: Any, year: int) -> list[Any]:
+    """How identifiable the stored cases are (``analysis.disclosure``): the year's sentence and
+    the table per year, so the team sees why the council's edition is protected."""
+    frame = disclosure.uniqueness_frame(con)
+    columns = list(frame.columns)
+    rows = [[fmt.text(r[0]), fmt.integer(r[1]), fmt.integer(r[2]), fmt.percent(r[3]), fmt.integer(r[4]),
+             fmt.integer(r[5])] for r in frame.itertuples(index=False)]
+    return [Heading("Kan en sag genkendes?"), Paragraph(disclosure.sentence(disclosure.uniqueness(con, year))),
+            table("tabel-genkendelighed", columns, rows, numeric=range(1, len(columns)), row_headings=True)]
 
 
 def learnings_appendix(ctx: ReportContext) -> Section | None:
