@@ -17,7 +17,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from evaluation import report_jobs
+from evaluation.report import jobs as report_jobs
 from evaluation.analysis import queries
 from evaluation.settings import reports_path
 from evaluation.views import navigation

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from evaluation import report_jobs
+from evaluation.report import jobs as report_jobs
 from evaluation.analysis import kpis, queries
 from evaluation.analysis.filters import Filters
 from evaluation.store import db
