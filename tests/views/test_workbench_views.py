@@ -310,3 +310,23 @@ def test_aarsrapport_embeds_the_report_inputs_and_publishes_the_kredsraad_editio
     assert "Data er ændret" in view.publish_status.text
     with db.reader(path) as con:
         assert len([p for p in publish.publications(con) if p.year == year]) == 1
+
+
+def test_an_offline_link_check_gives_page_advice_not_a_terminal_command(plan_db: Path, free_port) -> None:
+    from evaluation.views import linkcheck
+
+    closed = free_port()  # nobody listens: every address fails to connect, as without internet
+    with db.writer(plan_db) as con:
+        for address_id in registry.addresses(con)["address_id"]:
+            registry.update_address_url(con, address_id, f"http://127.0.0.1:{closed}/{address_id}", reason="test")
+    view = OpfoelgningView(plan_db, today=TODAY)
+    view.link_check.start().join(120)
+    said = view.link_check.status.text
+    assert said.startswith("Ingen forbindelse til internettet") and said.endswith(linkcheck.PAGE_ADVICE)
+    assert "ssp-eval" not in said and "ssp-banner-warn" in view.link_check.status.widget.value
+    from evaluation.views.aarsevaluering import AarsevalueringView
+
+    page = AarsevalueringView(plan_db, today=TODAY)
+    assert page.wait(60)
+    page.addresses.start_check().join(120)
+    assert page.addresses.status.text == said  # Årsevaluering's button says the same

@@ -21,6 +21,7 @@ from evaluation.plan import actors, keypersons, links, notes, registry
 from evaluation.analysis.filters import Filters
 from evaluation.views.common import (esc, fmt_bool, fmt_date, fmt_datetime, fmt_int, guarded, heading_html,
                                      reader, table_html)
+from evaluation.views.linkcheck import CLI_ADVICE, PAGE_ADVICE
 from evaluation.views.sections import FLAG, LABEL_STYLE, WIDE, Section, list_text, set_options
 
 ACTOR_KIND_LABELS: dict[str, str] = {
@@ -268,7 +269,7 @@ class AddressesSection(Section):
         try:
             with guarded(self.status, loading=None):
                 summary = links.run(self.db_path, progress=self._progress)
-                message = summary.message()
+                message = summary.message().replace(CLI_ADVICE, PAGE_ADVICE)  # no terminal on a page
                 with reader(self.db_path) as con:
                     self.load(con, self.filters)
                 with self.lock:
