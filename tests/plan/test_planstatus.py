@@ -72,17 +72,17 @@ def prepared_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def add_cases(path: Path, cases: list[tuple[str, str]]) -> None:
-    """Plain cases (conftest's defaults) with the given case numbers and reporting months."""
-    from conftest import CASE_DEFAULTS
-
-    frame = pd.DataFrame([{**CASE_DEFAULTS, "sags_id": sid, "row_in_file": i + 2, "content_hash": sid,
-                           "indberetningsmaaned": pd.Timestamp(month).date()} for i, (sid, month) in enumerate(cases)])
+    """Plain cases with the given case numbers and reporting months (one import)."""
     with db.writer(path) as con:
         con.execute("INSERT INTO imports (import_id, file_name, sha256, imported_by, rows_in_file, rows_new, "
                     "rows_replaced, rows_unchanged) VALUES (1, 'gammel.csv', repeat('a', 64), 't', 2, 2, 0, 0)")
-        con.register("old_cases", frame)
-        con.execute("INSERT INTO case_versions BY NAME SELECT * FROM old_cases")
-        con.unregister("old_cases")
+        for i, (sags_id, month) in enumerate(cases):
+            con.execute("""INSERT INTO case_versions (import_id, row_in_file, content_hash, sags_id, netvaerk,
+                               institutionstype, indberetningsmaaned, aldersgruppe, kraenker, situation,
+                               kraenkelsestyper, vurdering, foraeldre_inddraget, dokumentation_sikret, politianmeldt)
+                           VALUES (1, ?, ?, ?, 'Nord', 'folkeskole', ?::DATE, '12_14', 'kendt', 'A',
+                                   ['billeddeling'], ['paedagogisk'], 'ja', 'ja', false)""",
+                        [i + 2, sags_id, sags_id, month])
 
 
 @pytest.fixture
