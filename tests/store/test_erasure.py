@@ -235,3 +235,18 @@ def test_the_command_line_confirms_and_reports_backups_that_still_hold_the_data(
     assert "Én sag: 1 sag og 2 versioner slettet" in log.output and log.output.endswith("3 sletninger.\n")
     missing = runner.invoke(cli, ["slet", "sag", "--db", str(three_imports), "--network", "Nord", "N2", "--yes"])
     assert missing.exit_code == 1 and "ingen sag N2" in missing.output and "Traceback" not in missing.output
+
+
+def test_every_table_that_names_a_case_is_found_by_erasure(tmp_path: Path) -> None:
+    """A table with a case number must also carry the network, so erasure finds its rows
+    (``learning_tags`` from the report's migration 0021 is one); otherwise erased cases would
+    live on there."""
+    path = tmp_path / "ny.duckdb"
+    db.init(path)
+    with db.reader(path) as con:
+        naming = {r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_columns() WHERE column_name = 'sags_id' AND schema_name = 'main' "
+            "AND table_name IN (SELECT table_name FROM duckdb_tables())").fetchall()}
+        found = set(erasure._per_case_tables(con, ("netvaerk", "sags_id")))
+    assert naming - {"case_versions"} == found
+    assert "learning_tags" in found
