@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import ipywidgets as widgets
 import pandas as pd
 import pytest
 
@@ -310,6 +311,23 @@ def test_aarsrapport_embeds_the_report_inputs_and_publishes_the_kredsraad_editio
     assert "Data er ændret" in view.publish_status.text
     with db.reader(path) as con:
         assert len([p for p in publish.publications(con) if p.year == year]) == 1
+
+
+def test_aarsrapport_shows_the_report_button_before_the_long_tagging_list_and_links_to_it(
+        demo_db: Path, tmp_path: Path) -> None:
+    """The tagging list has a line per learning of the year (about 180 on the demo): above the
+    button it pushed 'Lav rapport' some 6,000 pixels down the page."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    view = AarsrapportView(path, reports_dir=tmp_path / "rapporter")
+    children = list(view.widget.children)
+    assert children.index(view.button) < children.index(view.changes.widget) < children.index(view.tags.widget)
+    lead = next(c.value for c in children if isinstance(c, widgets.HTML) and "Lav rapporten" in c.value)
+    targets = re.findall(r'href="#([^"]+)"', lead)
+    assert len(targets) == 2
+    for target, section in zip(targets, (view.changes, view.tags)):
+        headings = [c.value for c in section.widget.children if isinstance(c, widgets.HTML)]
+        assert any(f'id="{target}"' in h for h in headings), (target, headings[:1])
 
 
 def test_an_offline_link_check_gives_page_advice_not_a_terminal_command(plan_db: Path, free_port) -> None:

@@ -7,10 +7,12 @@ files, which the server's download handler serves from the reports folder
 download, labelled as the team's only. Every report in the folder is listed with whether
 today's data differ from the data it was made from.
 
-Above the button: the report's inputs the team writes (``report_inputs``: the planned
-changes to the plan and the learnings' tags, the report developer's sections). Below it:
-"Udgiv til Kredsrådet" (``report.publish.publish``), a deliberate second step with a
-confirmation, refused in Danish when the data changed since the draft was made.
+Below the button: "Udgiv til Kredsrådet", the reports made, and at the bottom the report's
+inputs the team writes (``report_inputs``: the planned changes to the plan and the learnings'
+tags, the report developer's sections; a line above the button links to them: the tagging list
+has a line per learning of the year and would push the button out of sight). Publishing
+(``report.publish.publish``) is a deliberate second step with a confirmation, refused in
+Danish when the data changed since the draft was made.
 """
 
 from __future__ import annotations
@@ -37,6 +39,12 @@ TITLE = "Årsrapport"
 INTRO = ("Lav årets evalueringsrapport som PDF og HTML. Teamets udgave er den fulde rapport. Kredsrådets "
          "udgave viser kun samlede tal: antal fra 1 til 4 vises som \"<5\", så intet barn kan genkendes. "
          "Det tager typisk et halvt til et helt minut.")
+# The team's own texts (planned changes, learnings' tags) go into the report, so they are written
+# first; but the tagging list is long (one line per learning of the year), so it sits below the
+# button, and this line points to it.
+BEFORE_MAKING = ('<p class="ssp-lead">Rapporten tager teamets <a href="#planlagte-aendringer">planlagte ændringer '
+                 'af planen</a> og de <a href="#erfaringer-maerkning">mærkede erfaringer</a> med: skriv dem '
+                 'nederst på siden, før I laver rapporten.</p>')
 TEAM_ONLY = ("Listen over skjulte tal viser, hvilke tal Kredsrådets udgave skjuler. Den er kun til teamet: "
              "send den aldrig med rapporten.")
 
@@ -102,8 +110,7 @@ class AarsrapportView:
         self.widget = widgets.VBox([
             widgets.HTML(f'{STYLE}<h1>{esc(TITLE)}</h1><p class="ssp-lead">{esc(INTRO)}</p>'),
             self.year,
-            self.changes.widget, self.tags.widget,
-            widgets.HTML("<h2>Lav rapporten</h2>"), self.edition,
+            widgets.HTML(f"<h2>Lav rapporten</h2>{BEFORE_MAKING}"), self.edition,
             self.button, self.progress_box, self.status.widget, self.result,
             widgets.HTML("<h2>Udgiv til Kredsrådet</h2><p class=\"ssp-lead\">Når Kredsrådets udgave er læst "
                          "igennem, udgives den: Kredsrådets læsere kan derefter se den, præcis som den blev "
@@ -113,6 +120,7 @@ class AarsrapportView:
                          "Står der, at data er ændret, er der indlæst nye eller rettede sager, siden rapporten "
                          "blev lavet: lav den igen.</p>"),
             self.listing_status.widget, self.listing,
+            self.changes.widget, self.tags.widget,
         ])
         self.widget.add_class("ssp-page")
         self.refresh_listing()
