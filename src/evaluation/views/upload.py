@@ -99,6 +99,10 @@ function sendOne(model, file, row) {
 export default {
   render({ model, el: root }) {
     root.classList.add("ssp-upload");
+    // The chosen network, as the browser has it (tests and the benchmark wait for it).
+    const showNetwork = () => { root.dataset.network = model.get("network") || ""; };
+    showNetwork();
+    model.on("change:network", showNetwork);
     // The browser's own file button speaks the browser's language; this label always speaks Danish.
     const input = el("input");
     input.type = "file";
