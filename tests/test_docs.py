@@ -60,3 +60,24 @@ def test_quick_start_targets_set_up_what_they_need() -> None:
 def test_readme_images_and_links_exist() -> None:
     for target in re.findall(r"\]\(((?!https?:)[^)#]+)\)", README):
         assert (ROOT / target).exists(), f"README links to missing {target}"
+
+
+def _browser_guide() -> str:
+    return README.split("## Årets gang i browseren", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_browser_guide_names_only_labels_the_program_has() -> None:
+    """Every *label* the walk-through tells a consultant to look for (page names, buttons,
+    headings, statuses) is written somewhere in the program, so a renamed button makes the
+    guide fail here rather than leave a consultant searching. '…' stands for a name."""
+    source = " ".join(path.read_text(encoding="utf-8") for path in (ROOT / "src" / "evaluation").rglob("*.py"))
+    source = re.sub(r"\s+", " ", source).lower()
+    labels = set(re.findall(r"(?<![*\w])\*([^*\n]+(?:\n +[^*\n]+)?)\*(?!\*)", _browser_guide()))
+    assert len(labels) >= 15, labels
+    missing = []
+    for label in sorted(labels):
+        words = re.sub(r"\s+", " ", label).lower()
+        pattern = ".{0,40}?".join(re.escape(part.strip()) for part in words.split("…"))
+        if not re.search(pattern, source):
+            missing.append(label)
+    assert not missing, f"the README's browser guide names labels the program does not have: {missing}"
