@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from evaluation import spreadsheets
 from evaluation.analysis import charts, queries
 from evaluation.ingest import spec
 from evaluation.report import suppression
@@ -230,7 +231,7 @@ def publish(ctx: ReportContext, log_path: str | Path, *, record: bool) -> Path |
     tables = kredsraad_tables(ctx)
     path = Path(log_path)
     log = suppression_log(tables)
-    log[list(LOG_HEADINGS)].rename(columns=LOG_HEADINGS).to_csv(path, sep=";", index=False, encoding="utf-8-sig")
+    path.write_bytes(spreadsheets.frame_csv_bytes(log[list(LOG_HEADINGS)].rename(columns=LOG_HEADINGS), decimal="."))
     if record:
         for table in tables.values():
             suppression.record_published(ctx.db_path, ctx.year, table.protected)
