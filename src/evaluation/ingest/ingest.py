@@ -20,6 +20,8 @@ half a file, and a missing database is created on the way, registry and all.
 from __future__ import annotations
 
 import hashlib
+import logging
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,7 +35,8 @@ from evaluation import identity
 from evaluation.store import db
 from evaluation.ingest import privacy, readers, spec
 from evaluation.plan import networks, registry
-from evaluation.errors import InputFileError
+from evaluation.errors import DatabaseError, InputFileError
+from evaluation.ingest.messages import limited
 from evaluation.settings import current_user
 from evaluation.ingest.validate import ERROR, STEPS, Message, Validation, format_count, row_hash_sql, validate
 
@@ -44,6 +47,9 @@ Status = Literal["loaded", "unchanged", "rejected"]
 # big file skips the parsing; smaller ones are checked only inside the writer (cheaper).
 PRECHECK_BYTES = 1 << 20
 Progress = Callable[[int, int], None]
+UNREADABLE = "ulaeselig_fil"
+INTERNAL_ERROR = "intern_fejl"  # the last guard's rule: a bug, counted apart by the fuzz harness
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -126,6 +132,21 @@ def ingest_file(
         return _load(db_path, name, sha, network, readers.read_export(path), today, report)
     except InputFileError as exc:
         return _reject_unreadable(db_path, name, sha, network, exc)
+    except DatabaseError:
+        raise
+    except Exception as exc:  # the last guard: counted apart (rule intern_fejl), never the normal way out
+        _log.error("Uventet fejl ved indlæsning af en fil: %s i %s", type(exc).__name__, _where(exc))
+        return _reject_unreadable(db_path, name, sha, network, InputFileError(
+            f"Filen {name} kunne ikke behandles på grund af en fejl i programmet; intet er indlæst. "
+            "Kontakt den, der vedligeholder SSP-evaluering, og send ikke filen videre med mail."),
+            rule=INTERNAL_ERROR)
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost frame of an exception as file:line: enough to find the bug, and unlike the
+    exception's text (which may quote a cell), never personal data."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
 
 
 def _load(db_path: Path, name: str, sha: str, network: str | None, raw: readers.RawExport,
@@ -195,12 +216,14 @@ def _record_rejection(con: duckdb.DuckDBPyConnection, name: str, sha: str | None
 
 
 def _reject_unreadable(db_path: Path, name: str, sha: str | None, network: str | None,
-                       exc: InputFileError) -> IngestResult:
-    """A file that can't be read at all is rejected like an invalid one (and recorded)."""
+                       exc: InputFileError, rule: str | None = None) -> IngestResult:
+    """A file that can't be read at all is rejected like an invalid one (and recorded), with the
+    limit it broke as its rule when it broke one."""
+    rule = rule or getattr(exc, "rule", None) or UNREADABLE
     with db.writer(db_path) as con:
         registry.seed_if_empty(con)
-        _record_rejection(con, name, sha, _known_network(networks.book(con), network), 1, "ulaeselig_fil")
-    message = Message(ERROR, name, str(exc), rule="ulaeselig_fil")
+        _record_rejection(con, name, sha, _known_network(networks.book(con), network), 1, rule)
+    message = Message(ERROR, name, limited(str(exc)), rule=rule)
     return IngestResult(name, "rejected", messages=[message], error_count=1)
 
 
