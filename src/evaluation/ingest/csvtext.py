@@ -47,7 +47,10 @@ def detect_encoding(path: Path, head: bytes) -> str:
     """UTF-16 by BOM; UTF-8 (BOM noted) when it all decodes; Windows-1252 when no byte says UTF-8;
     a mix is refused with the rows to fix."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        if decodes(path, "utf-16"):
+            return "utf-16"
+        raise InputFileError(f"Filen {path.name} begynder som UTF-16 ('Unicode-tekst'), men resten kan ikke læses "
+                             "som UTF-16. Gem filen fra Excel som 'CSV UTF-8 (kommasepareret)'.")
     bom = head.startswith(codecs.BOM_UTF8)
     if decodes(path, "utf-8"):
         return "utf-8-sig" if bom else "utf-8"

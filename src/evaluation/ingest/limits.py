@@ -34,12 +34,12 @@ MB = 1024 * 1024
 MAX_XLSX_BYTES = 50 * MB
 MAX_CSV_BYTES = 1024 * MB            # read by DuckDB in a stream (1M cases ≈ 300 MB)
 MAX_PANDAS_CSV_BYTES = 50 * MB       # odd CSV layouts, read whole by pandas
-MAX_UNCOMPRESSED_BYTES = 600 * MB    # an .xlsx's members together, unpacked
+MAX_UNCOMPRESSED_BYTES = 250 * MB    # an .xlsx's members together, unpacked
 MAX_COMPRESSION_RATIO = 200          # per member above 1 MB unpacked (sheet XML is ~10-30)
 MAX_ZIP_MEMBERS = 10_000
 MAX_COLUMNS = 1_000                  # cells in the header / columns with a value
-MAX_XLSX_ROWS = 200_000              # rows with a value in one sheet
-MAX_XLSX_CELLS = 5_000_000           # cells with a value in one sheet
+MAX_XLSX_ROWS = 100_000              # rows with a value in one sheet
+MAX_XLSX_CELLS = 2_000_000            # cells with a value in one sheet (also rows × widest row)
 MAX_CSV_ROWS = 2_000_000             # lines of a CSV
 
 
