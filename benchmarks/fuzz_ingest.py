@@ -1,6 +1,6 @@
 """Fuzz run: thousands of hostile export files through the real ingest, and its summary.
 
-Run: ``.venv/bin/python benchmarks/fuzz_ingest.py [--files 10000] [--seed 2026] [--large]``.
+Run: ``.venv/bin/python benchmarks/fuzz_ingest.py [--files 10000] [--seed 2026] [--workers 1] [--large]``.
 
 The files come from the same Hypothesis strategies as the CI property test
 (``tests/ingest/export_strategies.py``: CSV and .xlsx drawn from the contract with hostile
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import multiprocessing
 import sys
 import tempfile
 import time
@@ -38,8 +39,14 @@ from fuzz_check import Verdict, judge  # noqa: E402
 MB = 1024 * 1024
 
 
-def run(files: int, seed_value: int, template_db: Path, workdir: Path) -> list[Verdict]:
-    """Draw and judge ``files`` files (Hypothesis, generation only, fixed seed)."""
+class _TimeUp(Exception):
+    """Raised inside the Hypothesis loop when the time budget is spent."""
+
+
+def run(files: int, seed_value: int, template_db: Path, workdir: Path, deadline: float = float("inf")) -> list[Verdict]:
+    """Draw and judge ``files`` files (Hypothesis, generation only, fixed seed), or as many as
+    fit before ``deadline`` (``time.time()``): on a shared machine a run may have to stop early,
+    and the summary then says how many files it judged."""
     verdicts: list[Verdict] = []
     started = time.perf_counter()
 
@@ -48,12 +55,17 @@ def run(files: int, seed_value: int, template_db: Path, workdir: Path) -> list[V
               suppress_health_check=list(HealthCheck))
     @given(drawn=export_files())
     def one(drawn: Drawn) -> None:
+        if time.time() > deadline:
+            raise _TimeUp
         verdicts.append(judge(template_db, workdir, drawn.name, drawn.data, drawn.secrets, drawn.layers))
         if len(verdicts) % 250 == 0:
             rate = len(verdicts) / (time.perf_counter() - started)
             print(f"  {len(verdicts):>6} filer, {rate:.1f} pr. sekund", file=sys.stderr, flush=True)
 
-    one()
+    try:
+        one()
+    except _TimeUp:
+        pass
     return verdicts
 
 
@@ -144,7 +156,7 @@ def summary(verdicts: list[Verdict], large: list[Verdict]) -> list[str]:
     slowest = max(everything, key=lambda v: v.seconds)
     hungriest = max(everything, key=lambda v: v.peak_rss)
     lines = [
-        f"Filer: {len(verdicts):,} genererede ({', '.join(f'{k} {n:,}' for k, n in by_kind.most_common())})"
+        f"Filer: {len(verdicts):,} genererede og bedømt ({', '.join(f'{k} {n:,}' for k, n in by_kind.most_common())})"
         f" + {len(large)} ved grænserne",
         f"Udfald: {', '.join(f'{k} {n:,}' for k, n in by_status.most_common())}",
         f"Nedbrud (undtagelse ud af ingest_file): {sum(v.crash is not None for v in everything)}",
@@ -163,18 +175,35 @@ def summary(verdicts: list[Verdict], large: list[Verdict]) -> list[str]:
     return lines
 
 
+def worker(files: int, seed_value: int, deadline: float) -> list[Verdict]:
+    """One process's share of the run, in its own temporary folder and database."""
+    with tempfile.TemporaryDirectory(prefix="ssp-fuzz-") as tmp:
+        tmp_path = Path(tmp)
+        template_db = tmp_path / "seed.duckdb"
+        db.init(template_db)
+        return run(files, seed_value, template_db, tmp_path, deadline)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes, each with its own seed (seed, seed+1, ...) and share of the files")
     parser.add_argument("--large", action="store_true", help="also files at the size limits")
+    parser.add_argument("--minutes", type=float, default=None,
+                        help="stop drawing files after this many minutes (the summary says how many were judged)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ssp-fuzz-") as tmp:
         tmp_path = Path(tmp)
         template_db = tmp_path / "seed.duckdb"
         db.init(template_db)
         start = time.perf_counter()
-        verdicts = run(args.files, args.seed, template_db, tmp_path)
+        shares = [args.files // args.workers + (i < args.files % args.workers) for i in range(args.workers)]
+        with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
+            deadline = time.time() + 60 * args.minutes if args.minutes else float("inf")
+            parts = pool.starmap(worker, [(n, args.seed + i, deadline) for i, n in enumerate(shares) if n])
+        verdicts = [v for part in parts for v in part]
         large: list[Verdict] = []
         if args.large:
             for path in large_files(tmp_path):

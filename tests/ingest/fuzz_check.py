@@ -23,7 +23,6 @@ from pathlib import Path
 import duckdb
 
 from evaluation.ingest import ingest
-from evaluation.store import db
 
 INTERNAL = "intern_fejl"
 AUDITED = ("rejected_files",)
@@ -51,15 +50,29 @@ class Verdict:
         return not (self.crash or self.internal or self.leaked or self.changed_on_reject or self.partial)
 
 
-def fingerprint(path: Path) -> dict[str, tuple]:
-    """Each table's row count and an order-free hash of its rows."""
-    con = duckdb.connect(str(path), read_only=True)
+def fingerprint(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> dict[str, tuple]:
+    """Each table's row count and an order-free hash of its rows (one statement for all tables)."""
+    own = con is None
+    con = con or duckdb.connect(str(path), read_only=True)
     try:
         tables = [r[0] for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1").fetchall()]
-        return {t: tuple(con.execute(f'SELECT count(*), sum(hash(t)) FROM "{t}" AS t').fetchone()) for t in tables}
+        sql = " UNION ALL ".join(f"SELECT '{t}', count(*), sum(hash(t)) FROM \"{t}\" AS t" for t in tables)
+        return {name: (n, h) for name, n, h in con.execute(sql).fetchall()}
     finally:
-        con.close()
+        if own:
+            con.close()
+
+
+_TEMPLATES: dict[tuple[Path, float], dict[str, tuple]] = {}
+
+
+def _template_fingerprint(template_db: Path) -> dict[str, tuple]:
+    """The fingerprint of the seeded database every file starts from (taken once)."""
+    key = (template_db, template_db.stat().st_mtime)
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = fingerprint(template_db)
+    return _TEMPLATES[key]
 
 
 def _reset_peak() -> None:
@@ -84,7 +97,7 @@ def judge(template_db: Path, workdir: Path, name: str, data: bytes, secrets: set
     shutil.copyfile(template_db, target)
     export = workdir / name
     export.write_bytes(data)
-    before = fingerprint(target)
+    before = _template_fingerprint(template_db)
     _reset_peak()
     start = time.perf_counter()
     try:
@@ -100,34 +113,37 @@ def judge(template_db: Path, workdir: Path, name: str, data: bytes, secrets: set
     verdict.rules = sorted({m.rule for m in result.messages if m.level == "fejl"})
     verdict.internal = INTERNAL in verdict.rules
     lines = [str(m) for m in result.messages] + [result.summary()]
-    verdict.leaked = sorted({s for s in secrets for line in lines if s in line} | _stored_secrets(target, secrets))
-    after = fingerprint(target)
-    if result.status == "rejected":
-        verdict.changed_on_reject = [t for t in after if t not in AUDITED and after[t] != before.get(t)]
-        if after["rejected_files"][0] != before["rejected_files"][0] + 1:
-            verdict.changed_on_reject.append("rejected_files")
-    elif result.status == "loaded":
-        verdict.partial = _partial(target, result)
-    elif after != before:
-        verdict.changed_on_reject = [t for t in after if after[t] != before.get(t)]
+    con = duckdb.connect(str(target), read_only=True)  # the database as ingest left it, read once
+    try:
+        verdict.leaked = sorted({s for s in secrets for line in lines if s in line} | _stored_secrets(con, secrets))
+        after = fingerprint(target, con)
+        if result.status == "rejected":
+            verdict.changed_on_reject = [t for t in after if t not in AUDITED and after[t] != before.get(t)]
+            if after["rejected_files"][0] != before["rejected_files"][0] + 1:
+                verdict.changed_on_reject.append("rejected_files")
+        elif result.status == "loaded":
+            verdict.partial = _partial(con, result)
+        elif after != before:
+            verdict.changed_on_reject = [t for t in after if after[t] != before.get(t)]
+    finally:
+        con.close()
     return verdict
 
 
-def _stored_secrets(path: Path, secrets: set[str]) -> set[str]:
+def _stored_secrets(con: duckdb.DuckDBPyConnection, secrets: set[str]) -> set[str]:
     """Planted personal data in the audit columns (file names, networks, first rules)."""
     if not secrets:
         return set()
-    with db.reader(path) as con:
-        stored = con.execute("SELECT file_name, network, first_error FROM rejected_files "
-                             "UNION ALL SELECT file_name, network, NULL FROM imports").fetchall()
+    stored = con.execute("SELECT file_name, network, first_error FROM rejected_files "
+                         "UNION ALL SELECT file_name, network, NULL FROM imports").fetchall()
     text = "\n".join(str(v) for row in stored for v in row if v is not None)
     return {s for s in secrets if s in text}
 
 
-def _partial(path: Path, result: ingest.IngestResult) -> bool:
+def _partial(con: duckdb.DuckDBPyConnection, result: ingest.IngestResult) -> bool:
     """True when the database does not hold exactly what the result says was loaded."""
-    with db.reader(path) as con:
-        written = con.execute("SELECT count(*) FROM case_versions WHERE import_id = ?", [result.import_id]).fetchone()[0]
-        current = con.execute("SELECT count(*) FROM cases WHERE import_id = ?", [result.import_id]).fetchone()[0]
+    written, current = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE replaced_by_import IS NULL) FROM case_versions WHERE import_id = ?",
+        [result.import_id]).fetchone()
     expected = result.rows_new + result.rows_replaced
     return written != expected or current != expected or result.rows != expected + result.rows_unchanged
