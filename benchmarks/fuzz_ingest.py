@@ -208,7 +208,7 @@ def main() -> None:
         if args.large:
             for path in large_files(tmp_path):
                 large.append(judge(template_db, tmp_path, path.name, path.read_bytes(), set(), ("grænse",)))
-                path.unlink()
+                path.unlink(missing_ok=True)  # judge() removes the copy it ingested
         failed = [v for v in verdicts + large if not v.ok]
         if failed:
             out = HERE.parent / "artefacts" / "fuzz"

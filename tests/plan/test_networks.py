@@ -143,6 +143,9 @@ def test_migration_takes_the_networks_of_an_old_database_into_the_registry(tmp_p
                     "(SELECT sags_id FROM case_versions WHERE netvaerk = 'Sindal' LIMIT 1)")
         raw.execute("UPDATE case_versions SET netvaerk = 'Nørre Skole' WHERE sags_id IN "
                     "(SELECT sags_id FROM case_versions WHERE netvaerk = 'Tårs' LIMIT 1)")
+        raw.execute("UPDATE case_versions SET netvaerk = '010190-1234' WHERE sags_id IN "  # a CPR number 0.1.0 stored
+                    "(SELECT sags_id FROM case_versions WHERE netvaerk = 'Tårs' LIMIT 1)")
+        raw.execute("UPDATE imports SET network = '22 33 44 55' WHERE import_id = (SELECT min(import_id) FROM imports)")
         before = raw.execute("SELECT count(*) FROM case_versions").fetchone()[0]
     finally:
         raw.close()
@@ -151,7 +154,12 @@ def test_migration_takes_the_networks_of_an_old_database_into_the_registry(tmp_p
         per_network = dict(con.execute("SELECT netvaerk, count(*) FROM case_versions GROUP BY ALL").fetchall())
         made = registry.history(con, table="networks", item_id="noerre_skole").iloc[0]
         after = con.execute("SELECT count(*) FROM case_versions").fetchone()[0]
-    assert names == sorted([*PLAN_NETWORKS, "Nørre Skole"])
+    assert names == sorted([*PLAN_NETWORKS, "Netværk uden gyldigt navn", "Nørre Skole"])
+    with db.reader(path) as con:
+        stored = con.execute("SELECT string_agg(DISTINCT netvaerk, '|') FROM case_versions").fetchone()[0]
+        stored += str(con.execute("SELECT list(network) FROM imports").fetchone()[0])
+        stored += str(con.execute("SELECT list(new_value) FROM registry_history").fetchone()[0])
+    assert "010190-1234" not in stored and "22 33 44 55" not in stored, "personal data never becomes a network"
     assert set(per_network) == set(names), "every stored network name is a registry network"
     assert per_network["Sindal"] == 6 and "sindal " not in per_network, "spellings merged into the plan's name"
     assert after == before

@@ -8,7 +8,9 @@ seed's networks are added too. Within one identity the seed's spelling wins, els
 most rows, and every row is rewritten to it. A spelling with an invisible or look-alike
 character that becomes a known name once the look-alike is read as its Latin twin ("Sіndal"
 with a Cyrillic і) is merged into that network; anything else stays a network of its own, so
-nothing is lost and the team can rename it. Each network gets a 'insert' history row saying
+nothing is lost and the team can rename it. A "name" that is personal data (a CPR or phone
+number, e-mail, @handle typed in the wrong field, which 0.1.0 stored) is removed: NULL in
+imports and rejected files, "Netværk uden gyldigt navn" in cases and notes. Each network gets a 'insert' history row saying
 where it came from.
 
 Self-contained on purpose (a migration is a snapshot): the table list below is the one of
@@ -67,6 +69,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     for alias_key, owner in {identity.identity_key(a): identity.identity_key(n["name"])
                              for n in seed for a in n["aliases"]}.items():
         groups.setdefault(alias_key, groups[owner])
+    for spelling in _spellings(con):
+        if _personal(spelling):  # typed in the wrong field once (0.1.0 stored it): never a network name
+            _blank_out(con, spelling)
     odd: list[tuple[str, int]] = []
     for spelling, rows in _spellings(con).most_common():
         if not identity.clean(spelling):
@@ -118,6 +123,24 @@ def _write(con: duckdb.DuckDBPyConnection, groups: dict[str, dict]) -> None:
         con.execute("INSERT INTO registry_history (changed_by, table_name, item_id, action, new_value, reason) "
                     "VALUES (?, 'networks', ?, 'insert', ?, ?)",
                     [user, network_id, json.dumps(record, ensure_ascii=False), group["reason"]])
+
+
+def _personal(spelling: str) -> bool:
+    """A CPR or phone number, e-mail or @handle (not a first name: networks are named after places)."""
+    from evaluation.ingest import privacy
+
+    return any(f.kind != "name" for f in privacy.find_in_text(spelling))
+
+
+def _blank_out(con: duckdb.DuckDBPyConnection, spelling: str) -> None:
+    """Remove a network name that is personal data: NULL where the column allows it (imports,
+    rejected files), else a neutral name that the team can rename (cases, notes, ...)."""
+    neutral = "Netværk uden gyldigt navn"
+    for table, column in NAME_COLUMNS:
+        if not _has(con, table):
+            continue
+        value = None if table in ("imports", "rejected_files") else neutral
+        con.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", [value, spelling])
 
 
 def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
