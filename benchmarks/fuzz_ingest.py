@@ -140,9 +140,9 @@ def large_files(directory: Path) -> list[Path]:
         _csv_of_size(directory / "stor_direkte_50mb.csv", 50 * MB, "\r\n"),
         _csv_of_size(directory / "stor_pandas_49mb_cr.csv", 49 * MB, "\r"),   # CR-only: the pandas reader
         _csv_of_size(directory / "for_stor_pandas_51mb_cr.csv", 51 * MB, "\r"),
-        _xlsx(directory / "stor_2_mio_celler.xlsx", 58_000),                   # 58,001 rows x 34 columns
-        _xlsx(directory / "stor_lange_tekster.xlsx", 60_000, words[:990]),
-        _xlsx(directory / "for_mange_celler.xlsx", 70_000),
+        _xlsx(directory / "stor_500000_celler.xlsx", 14_000),                  # 14,001 rows x 34 columns
+        _xlsx(directory / "stor_lange_tekster.xlsx", 14_000, words[:990]),
+        _xlsx(directory / "for_mange_celler.xlsx", 16_000),
     ]
 
 

@@ -38,8 +38,8 @@ MAX_UNCOMPRESSED_BYTES = 250 * MB    # an .xlsx's members together, unpacked
 MAX_COMPRESSION_RATIO = 200          # per member above 1 MB unpacked (sheet XML is ~10-30)
 MAX_ZIP_MEMBERS = 10_000
 MAX_COLUMNS = 1_000                  # cells in the header / columns with a value
-MAX_XLSX_ROWS = 100_000              # rows with a value in one sheet
-MAX_XLSX_CELLS = 2_000_000            # cells with a value in one sheet (also rows × widest row)
+MAX_XLSX_ROWS = 20_000               # rows with a value in one sheet
+MAX_XLSX_CELLS = 500_000              # cells with a value in one sheet (also rows × widest row): ~25 CPU-s at most
 MAX_CSV_ROWS = 2_000_000             # lines of a CSV
 
 
