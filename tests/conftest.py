@@ -219,3 +219,22 @@ def local_site():
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- the networks registry (plan/networks.py) for tests that model a municipality ------------
+# db.init seeds the demo plan's eight networks; tests whose cases come from Nord, Syd and Øst
+# make the registry hold exactly those, as a municipality's own plan would.
+
+@pytest.fixture(scope="session")
+def set_registry_networks() -> Callable[[Path, list[str]], None]:
+    """``set(path, names)``: the registry's networks become ``names`` (no history: a test's start)."""
+    from evaluation.plan import networks
+
+    def replace(path: Path, names: list[str]) -> None:
+        with db.writer(path) as con:
+            con.execute("DELETE FROM network_names")
+            con.execute("DELETE FROM networks")
+            for name in names:
+                networks.add_network(con, name, allow_similar=True, by="test")
+
+    return replace

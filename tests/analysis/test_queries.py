@@ -10,6 +10,7 @@ import hashlib
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from evaluation.store import db
@@ -132,6 +133,20 @@ def test_networks_without_export(handmade_db: Path) -> None:
     frame = _run(handmade_db, queries.networks_without_export, 2025)
     assert frame.to_dict("records") == [{"netvaerk": "Vest", "last_month": "2023-10", "cases_before": 1}]
     assert _run(handmade_db, queries.networks_without_export, 2023).empty
+
+
+def test_a_registry_network_without_cases_is_offered_and_listed_as_silent(handmade_db: Path) -> None:
+    """Networks are registry data (plan.networks): one added before its first file is in the
+    network filter and among the networks that sent nothing, with nothing sent before."""
+    from evaluation.plan import networks
+
+    with db.writer(handmade_db) as con:
+        networks.add_network(con, "Nyby", by="test")
+    assert "Nyby" in _run(handmade_db, queries.filter_options).networks
+    frame = _run(handmade_db, queries.networks_without_export, 2025)
+    assert frame["netvaerk"].tolist() == ["Vest", "Nyby"]
+    assert frame.iloc[1]["cases_before"] == 0 and pd.isna(frame.iloc[1]["last_month"])
+    assert _run(handmade_db, queries.networks_without_export, 2023)["netvaerk"].tolist() == ["Nyby"]
 
 
 def test_learnings_search_is_case_insensitive_and_literal(handmade_db: Path) -> None:

@@ -16,10 +16,11 @@ TODAY = date(2026, 3, 1)  # fixed "today" for due/missing; every saved date lies
 
 
 @pytest.fixture
-def plan_db(case_db: Callable[..., Path]) -> Path:
+def plan_db(case_db: Callable[..., Path], set_registry_networks: Callable[..., None]) -> Path:
     """Cases in Nord and Syd, and the plan registry (roles) seeded."""
     path = case_db([{"netvaerk": "Nord"}, {"netvaerk": "Syd"}, {"netvaerk": "Nord"}])
     db.init(path)
+    set_registry_networks(path, ["Nord", "Syd"])
     return path
 
 
@@ -44,7 +45,7 @@ def test_role_status_due_and_missing_with_fixed_today(plan_db: Path) -> None:
     status = status_of(plan_db)
 
     required = {"ledelse", "ssp_konsulent", "ssp_kontaktlaerer"}
-    # networks = cases ∪ verifications; every network gets every per-network role
+    # networks = registry ∪ cases ∪ verifications; every network gets every per-network role
     assert {n for n, _ in status} == {"Nord", "Syd", "Øst"}
     assert {r for n, r in status if n == "Syd"} == required
     assert {r for n, r in status if n == "Øst"} == required | {"forebyggelsesbetjent"}
@@ -90,6 +91,20 @@ def test_verify_refuses_bad_input_in_danish_and_writes_nothing(registry_db: Path
     assert "1234" not in str(info.value)  # the CPR-like value is never echoed
     with db.reader(registry_db) as con:
         assert con.execute("SELECT count(*) FROM key_person_verifications").fetchall()[0][0] == 0
+
+
+def test_a_registry_network_without_cases_has_its_roles_followed_up(plan_db: Path) -> None:
+    """A network added to the registry (plan.networks) before its first file: plan status asks
+    for its key persons from that day, not only once it has cases."""
+    from evaluation.plan import networks
+
+    with db.writer(plan_db) as con:
+        networks.add_network(con, "Nyby", by="test")
+    with db.reader(plan_db) as con:
+        assert "Nyby" in keypersons.networks(con)
+    status = status_of(plan_db)
+    assert {r for n, r in status if n == "Nyby"} == {"ledelse", "ssp_konsulent", "ssp_kontaktlaerer"}
+    assert all(row["missing"] for (n, _r), row in status.items() if n == "Nyby")
 
 
 def test_verify_normalises_network_and_person(plan_db: Path) -> None:

@@ -17,10 +17,11 @@ from evaluation.errors import EvaluationError
 
 
 @pytest.fixture
-def notes_db(case_db: Callable[..., Path]) -> Path:
+def notes_db(case_db: Callable[..., Path], set_registry_networks: Callable[..., None]) -> Path:
     """Cases in Nord and Syd plus the seeded plan registry (policies, actors)."""
     path = case_db([{"netvaerk": "Nord"}, {"netvaerk": "Syd"}])
     db.init(path)
+    set_registry_networks(path, ["Nord", "Syd"])
     return path
 
 

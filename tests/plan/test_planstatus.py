@@ -35,13 +35,14 @@ def add_checks(path: Path, rows: list[tuple]) -> None:
 
 
 @pytest.fixture(scope="module")
-def prepared_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def prepared_once(tmp_path_factory: pytest.TempPathFactory, set_registry_networks: Callable[..., None]) -> Path:
     """Networks Nord and Syd; one of every kind of due item, and things that are *not* due.
 
     Built once per module through the real write functions; each test gets its own copy.
     """
     path = tmp_path_factory.mktemp("planstatus") / "prepared.duckdb"
     db.init(path)
+    set_registry_networks(path, ["Nord", "Syd"])
     for role in ("ledelse", "ssp_konsulent", "ssp_kontaktlaerer"):
         keypersons.verify(path, "Nord", role, date(2025, 9, 1))                # all current in Nord ...
     keypersons.verify(path, "Syd", "ledelse", date(2024, 12, 1))               # ... overdue in Syd

@@ -41,10 +41,12 @@ ROWS: list[dict] = [
 
 
 @pytest.fixture
-def plan_db(case_db: Callable[..., Path]) -> Path:
-    """Cases in Nord and Syd, the registry, and Nord's management verified long ago (due)."""
+def plan_db(case_db: Callable[..., Path], set_registry_networks: Callable[..., None]) -> Path:
+    """Cases in Nord and Syd, the registry (networks Nord and Syd), and Nord's management
+    verified long ago (due)."""
     path = case_db(ROWS, name="workbench.duckdb")
     db.init(path)
+    set_registry_networks(path, ["Nord", "Syd"])
     keypersons.verify(path, "Nord", "ledelse", "2024-01-10", person="Skoleleder")
     return path
 
@@ -257,9 +259,14 @@ def test_the_suppression_list_is_labelled_as_the_teams_only() -> None:
 
 def test_indlaes_lists_imports_and_silent_networks_and_works_without_a_database(
         plan_db: Path, tmp_path: Path) -> None:
+    from evaluation.plan import networks
+
+    with db.writer(plan_db) as con:  # a network in the registry that has sent no file yet
+        networks.add_network(con, "Nyby", by="test")
     view = IndlaesView(plan_db, today=TODAY)
     assert view.ready
-    assert [value for _label, value in view.network.options] == ["", "Nord", "Syd"]
+    assert [value for _label, value in view.network.options] == ["", "Nord", "Nyby", "Syd"]
+    assert "Nyby – 0" in texts(view.silent.value)
     view.network.value = "Syd"
     assert view.uploader.network == "Syd"  # what the browser sends with each file
     assert view.uploader.upload_url == "../../ssp/upload"

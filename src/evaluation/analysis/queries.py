@@ -101,15 +101,22 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _registry_networks(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The networks the plan's registry knows (``plan.networks``), also those without cases."""
+    return [r[0] for r in con.execute("SELECT name FROM networks").fetchall()]
+
+
 def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
-    """Years, networks and institution types present in the data (newest year first)."""
+    """Years and institution types present in the data (newest year first); the networks are
+    the registry's (``plan.networks``), so a network that has sent nothing yet can be chosen
+    and shows its zero, plus any name in the cases the registry lacks (none after ingest)."""
     inst = spec.COLUMN_BY_KEY["institutionstype"].codes
     sit = spec.COLUMN_BY_KEY["situation"].codes
     counts = cube.case_counts(con)
     if counts is not None:
         # Python sorts str by code point, as DuckDB's binary collation sorts UTF-8.
         years = sorted((int(y) for y in counts["year"].unique()), reverse=True)
-        networks = sorted(str(n) for n in counts["netvaerk"].unique())
+        networks = sorted({str(n) for n in counts["netvaerk"].unique()} | set(_registry_networks(con)))
         present = set(counts["institutionstype"].unique())
         return FilterOptions(
             years=tuple(years), networks=tuple(networks),
@@ -119,7 +126,7 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
     years = [r[0] for r in con.execute(
         "SELECT DISTINCT year(indberetningsmaaned) AS y FROM cases ORDER BY y DESC").fetchall()]
     networks = [r[0] for r in con.execute(
-        "SELECT DISTINCT netvaerk FROM cases ORDER BY netvaerk").fetchall()]
+        "SELECT netvaerk FROM cases UNION SELECT name FROM networks ORDER BY 1").fetchall()]
     present = {r[0] for r in con.execute("SELECT DISTINCT institutionstype FROM cases").fetchall()}
     return FilterOptions(
         years=tuple(int(y) for y in years),
@@ -365,16 +372,23 @@ def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def networks_without_export(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
-    """Networks with cases in earlier years but none reported in ``year``: ask them why.
+    """Networks with no case reported in ``year``: ask them why.
 
-    Judged on cases, not on import files: a network that exported an empty file still has
-    no cases to evaluate.
+    Those with cases in earlier years (newest last month first), then the registry's networks
+    that have never reported a case (``last_month`` missing, ``cases_before`` 0). Judged on
+    cases, not on import files: a network that exported an empty file still has no cases to
+    evaluate. A network with cases only after ``year`` is not listed.
     """
     start, end = year_bounds(int(year))
     frame = _networks_without_export_from_cube(con, int(year))
     if frame is None:
         frame = _networks_without_export_from_sql(con, start, end)
     frame["last_month"] = pd.to_datetime(frame["last_month"]).dt.strftime("%Y-%m")
+    never = [r[0] for r in con.execute(
+        "SELECT name FROM networks WHERE name NOT IN (SELECT netvaerk FROM cases) ORDER BY name").fetchall()]
+    if never:
+        frame = pd.concat([frame, pd.DataFrame({"netvaerk": never, "last_month": [None] * len(never),
+                                                "cases_before": [0] * len(never)})], ignore_index=True)
     return frame
 
 

@@ -44,17 +44,19 @@ class UpkeepInputError(EvaluationError):
 # --- networks -----------------------------------------------------------------------------
 
 NETWORKS_SQL = """
-    SELECT netvaerk FROM cases
+    SELECT name AS netvaerk FROM networks
+    UNION SELECT netvaerk FROM cases
     UNION SELECT netvaerk FROM key_person_verifications
     UNION SELECT netvaerk FROM exercises
 """
 
 
 def networks(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every local network the database knows: from cases, verifications and exercises.
+    """Every local network the database knows: the registry's (``plan.networks``), and any
+    name in cases, verifications and exercises (none outside the registry after ingest).
 
-    A network that has reported no case yet still counts once the team records a key person or
-    an exercise for it, so plan status can follow it up.
+    A network that has reported no case yet still counts, so plan status follows up its key
+    persons and its exercise from the day it is in the registry.
     """
     rows = con.execute(f"SELECT netvaerk FROM ({NETWORKS_SQL}) ORDER BY netvaerk").fetchall()
     return [r[0] for r in rows]

@@ -145,9 +145,11 @@ def meeting_note_history(con: duckdb.DuckDBPyConnection, netvaerk: str, year: in
 
 
 def note_networks(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Networks to offer on the notes page: those with cases and those with notes already."""
+    """Networks to offer on the notes page: the registry's (``plan.networks``), and any with
+    cases or notes already."""
     return [r[0] for r in con.execute(
-        "SELECT netvaerk FROM cases UNION SELECT netvaerk FROM meeting_notes ORDER BY 1").fetchall()]
+        "SELECT name FROM networks UNION SELECT netvaerk FROM cases UNION SELECT netvaerk FROM meeting_notes "
+        "ORDER BY 1").fetchall()]
 
 
 # --- policy judgements --------------------------------------------------------------------

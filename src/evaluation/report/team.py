@@ -219,8 +219,9 @@ def recommendations(ctx: ReportContext, f: Facts) -> list[str]:
     missing_exercise = [n for n in f.networks if n not in held]
     if missing_exercise:
         recs.append(f"Hold den årlige øvelse i actioncardet i: {fmt.and_list(missing_exercise)}.")
-    recs += [f"Spørg {r.netvaerk}, hvorfor der ikke er indberettet sager i {ctx.year} (seneste "
-             f"{fmt.month(r.last_month)})." for r in f.silent_networks.itertuples()]
+    recs += [f"Spørg {r.netvaerk}, hvorfor der ikke er indberettet sager i {ctx.year} ("
+             + (f"seneste {fmt.month(r.last_month)})." if not fmt.is_missing(r.last_month)
+                else "netværket har ikke indberettet sager endnu).") for r in f.silent_networks.itertuples()]
     return recs
 
 

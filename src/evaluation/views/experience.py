@@ -16,6 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
+from evaluation import format as fmt
 from evaluation.analysis import charts, queries, stats
 from evaluation.analysis.filters import Filters
 from evaluation.report.kpi_text import kpi_detail_text, kpi_value_text  # noqa: F401 (re-exported for tests)
@@ -231,11 +232,11 @@ class ExperienceSection:
         self._show(self.completeness, charts.completeness_chart(data["completeness"]))
         missing = data["no_export"]
         if missing.empty:
-            self._set(self.no_export, '<p class="ssp-lead">Alle netværk med sager før har indberettet i år.</p>')
+            self._set(self.no_export, '<p class="ssp-lead">Alle netværk har indberettet i år.</p>')
         else:
             self._set(self.no_export, "<p><b>Netværk uden indberetning i år</b></p>" + table_html(
                 missing, {"netvaerk": "SSP-netværk", "last_month": "Seneste indberetning",
-                          "cases_before": "Sager før"}, formats={"cases_before": fmt_int}))
+                          "cases_before": "Sager før"}, formats={"last_month": fmt.month, "cases_before": fmt_int}))
 
     def _draw_learnings(self, data: dict[str, Any]) -> None:
         frame = data["learnings"]

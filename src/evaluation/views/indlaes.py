@@ -20,6 +20,7 @@ import traitlets
 from evaluation import format as fmt
 from evaluation.analysis import queries
 from evaluation.ingest import template
+from evaluation.plan import networks as network_registry
 from evaluation.views import navigation
 from evaluation.views.common import (STYLE, Status, esc, fmt_datetime, fmt_int, guarded, page_database,
                                      reader, show_page, table_html)
@@ -85,7 +86,7 @@ class IndlaesView:
             return
         with guarded(self.status):
             with reader(self.db_path) as con:
-                networks = list(queries.filter_options(con).networks)
+                networks = network_registry.network_names(con)
                 self.imports = queries.imports(con)
                 silent = queries.networks_without_export(con, self._year())
             current = self.network.value
@@ -98,7 +99,7 @@ class IndlaesView:
                 formats={"occurred_at": fmt_datetime, "rows_in_file": fmt_int}, scroll=True,
                 empty="Ingen filer er indlæst endnu.")
             self.silent.value = (
-                f'<p class="ssp-lead">Alle netværk med sager før har sendt sager i {self._year()}.</p>' if silent.empty
+                f'<p class="ssp-lead">Alle netværk har sendt sager i {self._year()}.</p>' if silent.empty
                 else table_html(silent, {"netvaerk": "SSP-netværk", "last_month": "Seneste indberetning",
                                          "cases_before": "Sager før"},
                                 formats={"last_month": fmt.month, "cases_before": fmt_int}))
