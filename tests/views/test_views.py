@@ -52,9 +52,10 @@ ROWS: list[dict] = [
 
 
 @pytest.fixture
-def view_db(case_db: Callable[..., Path]) -> Path:
+def view_db(case_db: Callable[..., Path], set_registry_networks: Callable[..., None]) -> Path:
     path = case_db(ROWS, name="views.duckdb")
     db.init(path)  # the plan registry (policies, roles, actors, addresses)
+    set_registry_networks(path, ["Nord", "Syd", "Vest"])  # the networks the cases come from
     return path
 
 
@@ -345,6 +346,15 @@ def test_udforsk_table_chart_and_downloads_follow_the_choices(view_db: Path) -> 
     xlsx_uri = re.search(r'href="data:application/[^;]+;base64,([^"]+)"', view.download.value).group(1)
     sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(xlsx_uri))).active
     assert [c.value for c in sheet[1]][:2] == ["SSP-netværk", "Sager"] and sheet["A2"].value == "Nord"
+
+
+def test_udforsk_starts_on_all_years_and_the_box_says_so(view_db: Path) -> None:
+    """A Dropdown whose value is None selects nothing: 'Alle år' was chosen but the box was empty."""
+    view = UdforskView(view_db)
+    assert view.filter_bar.year.label == "Alle år" and view.filter_bar.year.index == 0
+    assert view.filter_bar.filters().year is None
+    view.filter_bar.year.value = 2024
+    assert view.filter_bar.filters().year == 2024
 
 
 def test_udforsk_ignores_repeated_dimensions_and_says_when_nothing_matches(view_db: Path) -> None:
