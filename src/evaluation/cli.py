@@ -139,24 +139,27 @@ def demo(db: str | None, seed: int, cases: int) -> None:
 @click.option("--port", default=8866, show_default=True, help="Port på 127.0.0.1.")
 @click.option("--verbose", is_flag=True, help="Vis Voilàs tekniske log (engelsk) til fejlsøgning.")
 def dashboard(db: str | None, port: int, verbose: bool) -> None:
-    """Åbn dashboards (Årsevaluering, Udforsk, Mødenoter) i browseren via Voilà."""
-    from evaluation.server import dashboard as dashmod
+    """Åbn dashboards (Årsevaluering, Udforsk, Mødenoter) i browseren, kun på denne maskine.
 
-    path = database_path(db)
+    Kører til Ctrl+C (eller SIGTERM fra en servicemanager); så lukkes alle sider og porten
+    frigives. Til flere brugere med login: ssp-eval serve.
+    """
+    from evaluation.server import dashboard as dashmod, launch
+
+    options = dashmod.options(database_path(db), port, verbose=verbose)
     try:
-        server = dashmod.start(path, port, verbose=verbose)
+        server = launch.start(options)
+        launch.wait_until_listening(server, options)
     except EvaluationError as exc:
         fail(exc)
     click.echo("Dashboards kører. Åbn i browseren:")
-    for page, title in (("aarsevaluering.ipynb", "Årsevaluering"), ("udforsk.ipynb", "Udforsk"),
-                        ("moedenoter.ipynb", "Mødenoter")):
+    for page, title in dashmod.PAGES:
         click.echo(f"  {title}: {dashmod.url(port, page)}")
     click.echo("Stop med Ctrl+C.")
-    try:
-        sys.exit(server.wait())
-    except KeyboardInterrupt:
-        server.terminate()
-        server.wait(10)
+    code = launch.run_until_stopped(server)
+    if code == 0:
+        click.echo("Dashboards er stoppet.")
+    sys.exit(code)
 
 
 @cli.command(context_settings=CONTEXT)

@@ -31,6 +31,8 @@ DASHBOARDS_DIR = _shipped("dashboards", "dashboards")
 NOTEBOOKS_DIR = _shipped("notebooks", "notebooks")
 
 DB_ENV_VAR = "SSP_EVAL_DB"
+REPORTS_ENV_VAR = "SSP_EVAL_REPORTS"
+REPORTS_DIR_NAME = "rapporter"
 # Outside the source tree on purpose: a Voilà kernel's working directory is the notebook's
 # folder, so a relative default would silently create a second, empty database there.
 DEFAULT_DB_PATH = Path.home() / ".local" / "share" / "ssp-evaluering" / "ssp-evaluering.duckdb"
@@ -55,6 +57,9 @@ class Settings:
     link_per_host: int = 2
     # An address failing for this many days running is flagged in the plan status.
     link_failing_days: int = 14
+    # Uploads through the browser (``POST /ssp/upload``): larger files are refused before a
+    # byte is read. A year's export is a few hundred kB; 1M rows of CSV are ~230 MiB.
+    upload_max_mb: int = 256
     # Fuzzy matching of actor names (rapidfuzz score 0..100), justified in tests/plan/test_actors.py.
     actor_match_score: float = 88.0
 
@@ -70,6 +75,18 @@ def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return DEFAULT_DB_PATH
+
+
+def reports_path(db_path: Path | None = None) -> Path:
+    """The folder reports are written to and downloaded from (``/ssp/download/rapport/…``).
+
+    ``$SSP_EVAL_REPORTS``, else ``rapporter`` beside the database: one folder per database,
+    never the working directory (a kernel's is the notebook folder).
+    """
+    env = os.environ.get(REPORTS_ENV_VAR)
+    if env:
+        return Path(env).expanduser().resolve()
+    return database_path(db_path).parent / REPORTS_DIR_NAME
 
 
 def current_user() -> str:

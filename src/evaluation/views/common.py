@@ -16,7 +16,6 @@ import io
 import json
 import logging
 import math
-import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -403,11 +402,9 @@ def wait_for_user() -> None:
     advance, while the data is read only now, so a page never shows data older than the
     request. Outside pre-heating (tests, plain Voilà) this returns at once.
     """
-    if os.environ.get("VOILA_PREHEAT", "False") == "False":
-        return
-    from voila.utils import wait_for_request
+    from evaluation.server.identity import wait_for_request
 
-    wait_for_request()
+    wait_for_request()  # the server keeps the request channel behind a secret only kernels know
 
 
 def show_page(view_class: type, title: str, db_path: Path | str | None = None) -> Any:

@@ -1,0 +1,148 @@
+"""What ``GET /ssp/download/<kind>/<name>`` may send, and where each file comes from.
+
+A download is never a path the browser chose: ``kind`` picks a producer from ``KINDS`` and
+``name`` must be one of the names that producer makes (or, for reports, a plain file name
+directly inside the configured reports folder). Generated files (the template, the
+actioncard, the plan export) are written by the same library functions the CLI calls, into a
+private temporary folder that is removed once the file is sent.
+
+Every function here is blocking (files, DuckDB, a browser for the actioncard's PDF): the
+handler runs them in a worker thread, never on the server's event loop.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from evaluation.errors import EvaluationError
+
+
+class DownloadRefused(EvaluationError):
+    """The request names something that is not a download (or not for this person)."""
+
+
+class DownloadMissing(EvaluationError):
+    """A well-formed name that does not exist (an old link, a report not made yet)."""
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file to send: where it is, the name the browser saves it as, and what to remove after."""
+
+    path: Path
+    file_name: str
+    media_type: str
+    temporary_dir: Path | None = None
+
+    def cleanup(self) -> None:
+        if self.temporary_dir is not None:
+            shutil.rmtree(self.temporary_dir, ignore_errors=True)
+
+
+# A file name as the producers and the report write them: letters (Danish too), digits,
+# space, dot, dash, underscore, parentheses. No separators, no leading dot, no "..".
+SAFE_NAME = re.compile(r"[^\W_][\w .()\-]{0,199}")
+REPORT_SUFFIXES = (".html", ".pdf", ".docx", ".xlsx", ".csv", ".ipynb")
+
+
+def check_name(name: str) -> str:
+    """The name if it is a plain file name, else ``DownloadRefused`` (no path can sneak in)."""
+    normal = unicodedata.normalize("NFC", name)
+    if (not SAFE_NAME.fullmatch(normal) or ".." in normal or normal != normal.strip()):
+        raise DownloadRefused("Filnavnet er ikke gyldigt.")
+    return normal
+
+
+def media_type(name: str) -> str:
+    guessed, _ = mimetypes.guess_type(name)
+    if name.endswith(".yaml"):
+        return "application/yaml"
+    return guessed or "application/octet-stream"
+
+
+def _in_folder(folder: Path, name: str) -> Path:
+    """``folder/name`` only when it is a regular file directly inside ``folder``."""
+    root = folder.resolve()
+    candidate = (root / name).resolve()
+    if candidate.parent != root:
+        raise DownloadRefused("Filnavnet er ikke gyldigt.")
+    if not candidate.is_file():
+        raise DownloadMissing(f"Filen {name} findes ikke (længere). Genindlæs siden for at se de filer, der er nu.")
+    return candidate
+
+
+def report_file(name: str, *, db_path: Path, reports_dir: Path) -> Download:
+    """A file the report wrote into the reports folder (HTML, PDF, the run notebook, logs)."""
+    if not name.endswith(REPORT_SUFFIXES):
+        raise DownloadRefused("Den slags fil kan ikke hentes herfra.")
+    path = _in_folder(reports_dir, name)
+    return Download(path, name, media_type(name))
+
+
+def _generated(name: str, allowed: tuple[str, ...], make: Callable[[Path], list[Path]]) -> Download:
+    """Run ``make(tmp_dir)`` and hand out the file called ``name`` (one of ``allowed``)."""
+    if name not in allowed:
+        raise DownloadMissing(f"Filen {name} findes ikke. Her kan hentes: {', '.join(allowed)}.")
+    tmp = Path(tempfile.mkdtemp(prefix="ssp-hent-"))
+    try:
+        made = {path.name: path for path in make(tmp)}
+        if name not in made:
+            raise DownloadMissing(f"Filen {name} blev ikke lavet.")
+        return Download(made[name], name, media_type(name), temporary_dir=tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def template_file(name: str, *, db_path: Path, reports_dir: Path) -> Download:
+    """The fill-in template for the networks (.xlsx with guidance and drop-downs, or .csv)."""
+    from evaluation.ingest import template
+
+    return _generated(name, (template.XLSX_NAME, template.CSV_NAME), template.write_templates)
+
+
+def actioncard_file(name: str, *, db_path: Path, reports_dir: Path) -> Download:
+    """Today's actioncard from the plan registry, as one printable page (PDF) or HTML."""
+    from evaluation.plan import actioncard
+
+    return _generated(name, (actioncard.PDF_NAME, actioncard.HTML_NAME),
+                      lambda out: actioncard.write(db_path, out))
+
+
+PLAN_NAME = "handleplan.yaml"
+
+
+def plan_file(name: str, *, db_path: Path, reports_dir: Path) -> Download:
+    """The plan registry written out as YAML (the same as ``ssp-eval plan export``)."""
+    from evaluation.plan import registry
+    from evaluation.store import db
+
+    def make(out: Path) -> list[Path]:
+        with db.reader(db_path) as con:
+            return [registry.export_plan(con, out / PLAN_NAME)]
+
+    return _generated(name, (PLAN_NAME,), make)
+
+
+Producer = Callable[..., Download]
+KINDS: dict[str, Producer] = {
+    "rapport": report_file,
+    "skabelon": template_file,
+    "actioncard": actioncard_file,
+    "plan": plan_file,
+}
+
+
+def produce(kind: str, name: str, *, db_path: Path, reports_dir: Path) -> Download:
+    """The file for ``/ssp/download/<kind>/<name>``; ``DownloadRefused``/``DownloadMissing`` if none."""
+    producer = KINDS.get(kind)
+    if producer is None:
+        raise DownloadMissing("Den slags fil findes ikke.")
+    return producer(check_name(name), db_path=Path(db_path), reports_dir=Path(reports_dir))

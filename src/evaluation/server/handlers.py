@@ -1,0 +1,93 @@
+"""Our wrappers around Voilà's handlers, and the route table additions.
+
+Voilà 0.5's handlers are used as they are, with these changes (``app.SspVoila.init_handlers``
+swaps them in):
+
+- ``RenderHandler``: Voilà's page handler. It reads ``self.xsrf_token`` so tornado sets the
+  ``_xsrf`` cookie. Voilà's page sends the "tab closed → shut my kernel down" beacon with the
+  value of that cookie, and the page never set it: every shutdown was refused (403 "'_xsrf'
+  argument missing") and each page view kept its kernel until culled 15 minutes later.
+- ``KernelQueryHandler``: where a pre-heated kernel learns its request. Voilà serves it at
+  ``/voila/query/<kernel_id>`` without any check (voila's design: the kernel has no cookie);
+  here it is at a path with a secret only kernels know (their environment) and answers only
+  connections from this machine.
+- ``StartPage``: ``/`` leads to the first page; Voilà's notebook tree and its contents API
+  (which also returns the notebooks' source) are not served.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from typing import Any
+
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.utils import url_path_join
+from tornado import web
+from voila.request_info_handler import RequestInfoSocketHandler
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+from voila.tornado.handler import TornadoVoilaHandler
+
+from evaluation.server import identity, transfer
+from evaluation.server.errorpage import DanishErrors
+
+KERNEL_ID = r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)"
+START_PAGE = "aarsevaluering.ipynb"
+
+class RenderHandler(DanishErrors, TornadoVoilaHandler):
+    """Voilà's page handler, plus the ``_xsrf`` cookie its page needs (module docstring)."""
+
+    async def prepare(self) -> None:
+        await super().prepare()
+        if self._finished:
+            return
+        self.xsrf_token  # noqa: B018 - tornado sets the _xsrf cookie on first access
+
+
+class ShutdownKernelHandler(VoilaShutdownKernelHandler):
+    """The tab-closed beacon's target (``/voila/api/shutdown/<kernel_id>``)."""
+
+
+def is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+class KernelQueryHandler(RequestInfoSocketHandler):
+    """``/ssp/kernel-query/<secret>/<kernel_id>``: the pre-heated kernel's request channel.
+
+    Voilà keeps what a request brings (query string, chosen headers) for the kernel that will
+    show the page, and hands it over on this websocket. Only a process on this machine that
+    knows the secret (``identity.KERNEL_SECRET_ENV``, inherited by kernels) may open it.
+    """
+
+    def prepare(self) -> None:
+        peer = self.request.connection.context.address  # the socket's peer, never a header
+        secret = self.settings.get("ssp_kernel_secret", "")
+        given = self.path_kwargs.get("secret", "")
+        if not (secret and hmac.compare_digest(given, secret)
+                and isinstance(peer, tuple) and is_loopback(str(peer[0]))):
+            raise web.HTTPError(403)
+
+    def open(self, secret: str = "", kernel_id: str = "") -> None:  # type: ignore[override]
+        super().open(kernel_id)
+
+
+class StartPage(DanishErrors, JupyterHandler):
+    """``/``: straight to the first page (there is no notebook list to browse)."""
+
+    @web.authenticated
+    def get(self) -> None:
+        self.redirect(url_path_join(self.base_url, "voila", "render", START_PAGE))
+
+
+def ssp_routes(server_url: str) -> list[tuple]:
+    """Our routes, put before Voilà's."""
+    return [
+        (server_url, StartPage),
+        (url_path_join(server_url, r"/ssp/upload"), transfer.UploadHandler),
+        (url_path_join(server_url, r"/ssp/download/([a-z]+)/([^/]+)"), transfer.DownloadHandler),
+        (url_path_join(server_url, "/" + identity.KERNEL_QUERY_PATH + r"/(?P<secret>[\w-]+)/" + KERNEL_ID), KernelQueryHandler),
+    ]
