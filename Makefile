@@ -43,6 +43,7 @@ benchmarks: setup
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/dashboard.py
+	$(BIN)/python benchmarks/plan.py
 
 # The README's picture of Årsevaluering, taken by the browser test on the demo database.
 readme-screenshot: setup browser

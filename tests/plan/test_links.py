@@ -130,17 +130,18 @@ PATHS = ["/ok", "/gammel", "/midlertidig", "/mangler", "/fejl", "/langsom", "/lo
 def checked(server: LocalServer) -> dict[str, links.LinkResult]:
     """One concurrent run over every kind of answer, timed; results by path ('refused' too)."""
     urls = [server.url(p) for p in PATHS] + [refused_url()]
-    started = time.monotonic()
     results = links.check_urls(urls, **FAST)
-    elapsed = time.monotonic() - started
-    by_path = {p: r for p, r in zip([*PATHS, "refused"], results)}
-    by_path["_elapsed"] = elapsed  # type: ignore[assignment]
-    return by_path
+    return {p: r for p, r in zip([*PATHS, "refused"], results)}
 
 
-def test_the_whole_run_is_bounded_by_the_timeouts(checked: dict) -> None:
-    # The slow reply sleeps 2 s per attempt; with a 0.5 s timeout and one retry it costs ~1 s.
-    assert checked["_elapsed"] < 5, checked["_elapsed"]
+def test_the_whole_run_is_bounded_by_the_timeouts(checked: dict, server: LocalServer) -> None:
+    """The slow reply sleeps 2 s per attempt: it is cut off by the timeout and tried exactly
+    once more, so the run cannot take longer than the timeouts allow (the seconds themselves
+    are measured by benchmarks/plan.py, never asserted on a busy machine)."""
+    slow = checked["/langsom"]
+    assert slow.status == "unreachable" and slow.error_kind == "timeout"
+    assert slow.attempts == 1 + FAST["retries"]
+    assert server.hits[("HEAD", "/langsom")] + server.hits[("GET", "/langsom")] == 1 + FAST["retries"]
 
 
 @pytest.mark.parametrize("path, status", [
@@ -215,11 +216,11 @@ def test_head_refused_falls_back_to_get(checked: dict, server: LocalServer) -> N
 def test_the_per_host_limit_holds(server: LocalServer) -> None:
     server.max_active = 0
     urls = [server.url(f"/travl/{i}") for i in range(6)]
-    started = time.monotonic()
     results = links.check_urls(urls, concurrency=8, per_host=2, **FAST)
     assert {r.status for r in results} == {"ok"}
+    # Each reply takes 0.2 s, so six requests overlap unless limited: the server saw two at once
+    # (the limit reached, so the race happened) and never more.
     assert server.max_active == 2
-    assert time.monotonic() - started >= 0.55  # three waves of 0.2 s
 
 
 def test_an_address_without_scheme_falls_back_to_http_when_https_cannot_connect(server: LocalServer) -> None:
@@ -319,10 +320,10 @@ def test_accepting_a_move_leaves_the_new_address_unchecked_until_the_next_run(pl
 
 
 def test_without_internet_the_run_says_so_fast_and_flags_nothing(plan_db: Path) -> None:
-    started = time.monotonic()
     summary = links.run(plan_db, urls=[refused_url(), refused_url() + "sti"],
                         timeout=0.5, retries=1)
-    assert time.monotonic() - started < 5
+    # "fast": each address is tried a bounded number of times (the seconds: benchmarks/plan.py)
+    assert [r.attempts for r in summary.results] == [2, 2]
     assert summary.offline and summary.message().startswith("Ingen forbindelse til internettet – ")
     assert summary.lines()[-1] == summary.message()
     with db.reader(plan_db) as con:

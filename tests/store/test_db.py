@@ -6,8 +6,8 @@ would pass even if two Voilà kernels could not work beside an ingest.
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing as mp
-import time
 from pathlib import Path
 
 import pytest
@@ -27,11 +27,33 @@ def _append_notes(db_path: str, writer_no: int, count: int) -> None:
             )
 
 
-def _hold_reader(db_path: str, ready, release) -> None:
+def _hold_reader(db_path: str, ready, release, seen) -> None:
+    """Hold one read-only connection across the test's write; report what it saw before and after."""
     with db.reader(Path(db_path)) as con:
-        con.execute("SELECT count(*) FROM meeting_notes").fetchone()
+        seen.put(con.execute("SELECT count(*) FROM meeting_notes").fetchone()[0])
         ready.set()
-        release.wait(30)
+        release.wait(60)
+        seen.put(con.execute("SELECT count(*) FROM meeting_notes").fetchone()[0])
+
+
+def _append_notes_racing(db_path: str, writer_no: int, count: int, start, contended) -> None:
+    """Like _append_notes, all writers released at once; counts the writes that found the lock
+    taken by another writer (probed with a non-blocking flock, as filelock itself locks)."""
+    start.wait(60)  # a barrier: every writer is ready before any writes
+    lock_file = db.lock_path(Path(db_path))
+    for i in range(count):
+        with lock_file.open("a") as probe:
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(probe, fcntl.LOCK_UN)
+            except BlockingIOError:
+                with contended.get_lock():
+                    contended.value += 1
+        with db.writer(Path(db_path)) as con:
+            con.execute(
+                "INSERT INTO meeting_notes (netvaerk, year, note, saved_by) VALUES (?, 2025, ?, 'test')",
+                [f"net{writer_no}", f"note {writer_no}-{i}"],
+            )
 
 
 def _count_notes(db_path: Path) -> int:
@@ -74,29 +96,32 @@ def test_writer_succeeds_while_another_process_reads(tmp_path: Path) -> None:
     """A dashboard kernel holding a read-only connection must not block an ingest."""
     path = tmp_path / "x.duckdb"
     _append_notes(str(path), 0, 1)
-    ready, release = CTX.Event(), CTX.Event()
-    holder = CTX.Process(target=_hold_reader, args=(str(path), ready, release))
+    ready, release, seen = CTX.Event(), CTX.Event(), CTX.Queue()
+    holder = CTX.Process(target=_hold_reader, args=(str(path), ready, release, seen))
     holder.start()
     try:
         assert ready.wait(60), "reader process did not start"
-        started = time.monotonic()
         _append_notes(str(path), 1, 1)  # would raise a lock error with a plain read-write open
-        assert time.monotonic() - started < 10
         assert _count_notes(path) == 2, "a new connection sees the new data"
     finally:
         release.set()
-        holder.join(30)
+        holder.join(60)
     assert holder.exitcode == 0
+    # The race happened: the reader's connection was open across the write, and it kept its
+    # consistent snapshot of the file from before the write.
+    assert [seen.get(timeout=10), seen.get(timeout=10)] == [1, 1]
 
 
 def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     """Two dashboard sessions and an ingest saving at once: every write survives."""
     path = tmp_path / "x.duckdb"
     _append_notes(str(path), 0, 1)
-    procs = [CTX.Process(target=_append_notes, args=(str(path), n, 5)) for n in (1, 2, 3)]
+    start, contended = CTX.Barrier(3), CTX.Value("i", 0)
+    procs = [CTX.Process(target=_append_notes_racing, args=(str(path), n, 5, start, contended)) for n in (1, 2, 3)]
     for proc in procs:
         proc.start()
     for proc in procs:
         proc.join(120)
         assert proc.exitcode == 0
+    assert contended.value > 0, "the writers never met: the test did not race"
     assert _count_notes(path) == 1 + 3 * 5

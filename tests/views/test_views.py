@@ -196,17 +196,32 @@ def test_accepting_a_new_actor_moves_it_into_the_registry(page: AarsevalueringVi
 def test_a_save_while_the_background_worker_reads_shows_the_saved_state(page: AarsevalueringView) -> None:
     """DuckDB hands a second connection in one process the instance already open: without the
     page's read gate, the reload after a save would read the file from before the save."""
-    release = threading.Event()
+    holding, release = threading.Event(), threading.Event()
+    replaced_while_held: list[bool] = []
+    before = page.db_path.stat().st_ino
 
     def hold_a_reader(stale) -> None:
         with common.reader(page.db_path):
-            release.wait(10)
+            holding.set()
+            release.wait(60)
+
+    def release_after_the_save() -> None:
+        """Let the reader go only once the save has replaced the file: the race is certain."""
+        for _ in range(600):
+            if page.db_path.stat().st_ino != before:
+                replaced_while_held.append(True)
+                break
+            time.sleep(0.1)
+        release.set()
 
     page.deferred.submit("hold", hold_a_reader)
-    time.sleep(0.2)
-    threading.Timer(0.5, release.set).start()
+    assert holding.wait(30), "the background reader never started"
+    watcher = threading.Thread(target=release_after_the_save)
+    watcher.start()
     page.actors.candidate.value = "Cyberhus"
     page.actors.accept_new_button.click()
+    watcher.join(70)
+    assert replaced_while_held == [True], "the save did not happen while the reader was open"
     assert page.actors.status.text == "'Cyberhus' er tilføjet planen som ny aktør."
     assert "Cyberhus" not in page.actors.candidate.options
     assert page.wait(30)
@@ -216,7 +231,7 @@ def test_link_checker_button_shows_progress_and_the_summary(page: Aarsevaluering
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     section = page.addresses
     seen: list[tuple[int, int]] = []
-    release = threading.Event()
+    release, running = threading.Event(), threading.Event()
 
     class Summary:
         def message(self) -> str:
@@ -226,12 +241,13 @@ def test_link_checker_button_shows_progress_and_the_summary(page: Aarsevaluering
         for done in range(3):
             progress(done, 2)
             seen.append((section.progress.value, section.progress.max))
-        release.wait(10)
+        running.set()
+        release.wait(30)
         return Summary()
 
     monkeypatch.setattr(plan_sections.links, "run", fake_run)
     thread = section.start_check()
-    time.sleep(0.2)
+    assert running.wait(30), "the check never started"
     assert section.run_button.disabled and section.progress.layout.visibility == "visible"
     assert section.start_check() is thread  # a second click does not start a second run
     release.set()
@@ -277,9 +293,9 @@ def test_show_never_raises_on_unexpected_errors(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_deferred_drops_superseded_jobs() -> None:
-    worker, ran, gate = Deferred(), [], threading.Event()
-    worker.submit("a", lambda stale: (gate.wait(5), ran.append(("a1", stale()))))
-    time.sleep(0.1)
+    worker, ran, gate, started = Deferred(), [], threading.Event(), threading.Event()
+    worker.submit("a", lambda stale: (started.set(), gate.wait(30), ran.append(("a1", stale()))))
+    assert started.wait(30), "job a1 never started"  # a1 runs while the others are submitted
     worker.submit("b", lambda stale: ran.append(("b1", stale())))
     worker.submit("b", lambda stale: ran.append(("b2", stale())))  # replaces the pending b1
     worker.submit("a", lambda stale: ran.append(("a2", stale())))  # marks the running a1 stale

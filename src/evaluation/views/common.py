@@ -15,11 +15,9 @@ import html
 import io
 import json
 import logging
-import math
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +25,9 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
+from markupsafe import Markup
+
+from evaluation import format as fmt
 from evaluation.store import db
 from evaluation.analysis import queries
 from evaluation.errors import EvaluationError
@@ -107,102 +108,48 @@ def database_signature(db_path: Path) -> tuple[int, int, int]:
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
-# --- formatting (Danish) ------------------------------------------------------------------
+# --- formatting (Danish): the one kit lives in evaluation.format -------------------------
+# These names stay for the pages that still import them from here; new code imports
+# evaluation.format. They return plain ``str`` (not ``Markup``), so pages that still join
+# HTML with ``+`` keep working: markupsafe would escape a plain string added to Markup.
 
-def is_missing(value: Any) -> bool:
-    """True for None, NaN, NaT and pandas NA."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_int(value: Any) -> str:
-    """12.345 (Danish thousands separator); '–' when missing."""
-    return "–" if is_missing(value) else f"{int(value):,}".replace(",", ".")
-
-
-def fmt_pct(value: Any, decimals: int = 0) -> str:
-    """'42 %' or '41,7 %' (decimal comma, a no-break space before %); '–' when missing."""
-    if is_missing(value) or (isinstance(value, float) and math.isinf(value)):
-        return "–"
-    return f"{float(value) * 100:.{decimals}f}\u00a0%".replace(".", ",")
-
-
-def fmt_date(value: Any) -> str:
-    """'20.11.2025' (Danish date); '–' when missing."""
-    if is_missing(value):
-        return "–"
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    if isinstance(value, (pd.Timestamp, datetime)):
-        value = value.date()
-    return f"{value:%d.%m.%Y}"
-
-
-def fmt_datetime(value: Any) -> str:
-    """'20.11.2025 14:03'; '–' when missing."""
-    if is_missing(value):
-        return "–"
-    return f"{pd.Timestamp(value):%d.%m.%Y %H:%M}"
-
-
-def fmt_bool(value: Any) -> str:
-    return "–" if is_missing(value) else ("Ja" if bool(value) else "Nej")
+is_missing = fmt.is_missing
+fmt_int = fmt.integer
+fmt_pct = fmt.percent
+fmt_date = fmt.day
+fmt_datetime = fmt.day_time
+fmt_bool = fmt.yes_no
 
 
 def esc(text: Any) -> str:
-    """HTML-escaped text; '–' for missing values."""
-    return "–" if is_missing(text) else html.escape(str(text))
+    """HTML-escaped text; '–' for missing values (``format.esc`` as plain str)."""
+    return str(fmt.esc(text))
 
 
 # --- building blocks ----------------------------------------------------------------------
 
 def banner(text: str = "", kind: str = "info") -> str:
     """HTML of a coloured message box ('' when there is no text)."""
-    return f'<div class="ssp-banner ssp-banner-{kind}">{esc(text)}</div>' if text else ""
+    return str(fmt.element("div", text, class_=f"ssp-banner ssp-banner-{kind}")) if text else ""
 
 
 def heading_html(number: int | None, title: str, lead: str = "", anchor: str | None = None) -> str:
     """A visible section heading (h2) with an optional lead paragraph."""
     label = f"{number}. {title}" if number else title
-    ident = f' id="{anchor}"' if anchor else ""
-    lead_html = f'<p class="ssp-lead">{esc(lead)}</p>' if lead else ""
-    return f"<h2{ident}>{esc(label)}</h2>{lead_html}"
+    lead_html = fmt.element("p", lead, class_="ssp-lead") if lead else ""
+    return str(fmt.join([fmt.element("h2", label, id=anchor), lead_html]))
 
 
 def table_html(frame: pd.DataFrame, columns: dict[str, str], *,
                formats: dict[str, Callable[[Any], str]] | None = None,
                row_class: Callable[[dict], str] | None = None, scroll: bool = False,
                empty: str = "Ingen rækker at vise.", raw: tuple[str, ...] = ()) -> str:
-    """An escaped HTML table of ``columns`` (key -> Danish heading) with per-column formats.
-
-    ``raw`` columns are trusted HTML produced by this package (flags); all else is escaped.
-    """
-    if frame is None or frame.empty:
-        return f'<p class="ssp-lead">{esc(empty)}</p>'
-    formats = formats or {}
-    head = "".join(f"<th>{esc(title)}</th>" for title in columns.values())
-    body = []
-    for record in frame.to_dict("records"):
-        cells = []
-        for key in columns:
-            value = record.get(key)
-            if key in raw:
-                cells.append(f"<td>{value or ''}</td>")
-                continue
-            text = formats[key](value) if key in formats else (
-                "–" if is_missing(value) else str(value))
-            cells.append(f"<td>{esc(text)}</td>")
-        cls = row_class(record) if row_class else ""
-        body.append(f'<tr class="{cls}">' + "".join(cells) + "</tr>")
-    table = f'<table class="ssp-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-    return f'<div class="ssp-scroll">{table}</div>' if scroll else table
+    """``format.table_html`` as plain str. ``raw`` columns hold HTML this package built (a
+    ``views.sections.FLAG``): it is marked as markup here, every other value is escaped."""
+    formats = dict(formats or {})
+    for key in raw:
+        formats[key] = lambda value: Markup(value or "")
+    return str(fmt.table_html(frame, columns, formats=formats, row_class=row_class, scroll=scroll, empty=empty))
 
 
 def figure_bundle(fig: go.Figure) -> dict:

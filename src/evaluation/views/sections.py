@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 import ipywidgets as widgets
+from markupsafe import Markup
 
 from evaluation.analysis.filters import Filters
 from evaluation.views.common import Status, guarded, reader
@@ -22,7 +23,8 @@ from evaluation.views.worker import READY_TIMEOUT_S
 _ALWAYS_READY = threading.Event()
 _ALWAYS_READY.set()
 
-FLAG = '<span class="ssp-flag">{}</span>'
+# Markup.format escapes the text it is given and stays markup: a flag is safe by construction.
+FLAG = Markup('<span class="ssp-flag">{}</span>')
 WIDE = widgets.Layout(width="520px")
 LABEL_STYLE = {"description_width": "150px"}
 
