@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from serverkit import RunningServer
+from serverkit import RunningServer, add_users
 
 from evaluation.server import dashboard, launch
 
@@ -36,3 +36,34 @@ def local_server(server_db: Path, free_port: Callable[[], int]) -> Iterator[Runn
         launch.stop(process)
 
 
+
+
+@pytest.fixture(scope="module")
+def serve_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo database with the tests' users (serverkit.USERS)."""
+    path = tmp_path_factory.mktemp("serve") / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    add_users(path)
+    return path
+
+
+def start_served(db_path: Path, port: int, *extra: str, **options: str) -> tuple[launch.ServerOptions, object]:
+    settings = launch.ServerOptions(db_path=db_path, port=port, mode="server",
+                                    extra=("--SspVoila.guard_interval_s=1", *extra), **options)
+    process = launch.start(settings, quiet=True)
+    try:
+        launch.wait_until_listening(process, settings)
+    except Exception:
+        launch.stop(process)
+        raise
+    return settings, process
+
+
+@pytest.fixture(scope="module")
+def served(serve_db: Path, free_port: Callable[[], int]) -> Iterator[RunningServer]:
+    """``ssp-eval serve``'s server on the module's database (the watch runs every second)."""
+    options, process = start_served(serve_db, free_port())
+    try:
+        yield RunningServer(options.port, serve_db, process)
+    finally:
+        launch.stop(process)

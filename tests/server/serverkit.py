@@ -81,3 +81,54 @@ def alive(pid: int) -> bool:
             return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+# --- ssp-eval serve: users of the tests' server ------------------------------------------
+
+PASSWORDS = {
+    "mette": "en lang hemmelig sætning",
+    "lars": "netværkets lange adgangskode",
+    "lone": "læser kredsrådets udgaver",
+    "bo": "bliver snart deaktiveret",
+    "ida": "skifter adgangskode snart",
+    "kim": "taster forkert mange gange",
+}
+USERS = {  # name: (role, network)
+    "mette": ("team", None), "lars": ("netvaerk", "Sindal"), "lone": ("laeser", None),
+    "bo": ("team", None), "ida": ("team", None), "kim": ("team", None),
+}
+
+
+def add_users(db_path: Path) -> None:
+    from evaluation.server import users
+
+    for name, (role, network) in USERS.items():
+        users.add_user(db_path, name, role=role, network=network, password=PASSWORDS[name],
+                       display_name=name.capitalize())
+
+
+def login(server: RunningServer, name: str, password: str | None = None, *, next_url: str | None = None,
+          client: httpx.Client | None = None) -> tuple[httpx.Client, httpx.Response]:
+    """Log in through the login form as a browser does (its _xsrf field, no redirects followed)."""
+    client = client or httpx.Client(base_url=server.url(""), timeout=HTTP_TIMEOUT_S)
+    form = client.get("/login")
+    assert form.status_code == 200 and "_xsrf" in client.cookies
+    data = {"_xsrf": client.cookies["_xsrf"], "username": name,
+            "password": PASSWORDS.get(name, "") if password is None else password}
+    if next_url is not None:
+        data["next"] = next_url
+    return client, client.post("/login", data=data)
+
+
+def kernel_process_alive(kernel_id: str) -> bool:
+    """Whether a kernel process with this id (its connection file's name) is running."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                if f"kernel-{kernel_id}.json".encode() in handle.read() and alive(int(entry)):
+                    return True
+        except OSError:
+            continue
+    return False

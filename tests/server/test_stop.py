@@ -23,6 +23,7 @@ import pytest
 from serverkit import alive, processes_below
 
 SSP_EVAL = str(Path(sys.executable).with_name("ssp-eval"))
+PREHEAT_WAIT_S = 8  # lets the refilled kernel run its notebook up to the wait for a request
 
 
 def wait_for_kernels(pid: int, count: int, timeout_s: float = 90) -> set[int]:
@@ -60,7 +61,10 @@ def test_a_stop_leaves_no_process_and_frees_the_port(stop_signal: signal.Signals
         for page in ("aarsevaluering.ipynb", "udforsk.ipynb"):
             response = httpx.get(f"http://127.0.0.1:{port}/voila/render/{page}", timeout=120)
             assert response.status_code == 200
-        started = wait_for_kernels(cli.pid, 3)  # the server and at least two kernels
+        # The server, the two pages' kernels and the pool's new pre-heated kernel, which then
+        # waits for its request: a stop at that moment printed a ZMQ traceback before the fix.
+        started = wait_for_kernels(cli.pid, 4)
+        time.sleep(PREHEAT_WAIT_S)
         cli.send_signal(stop_signal)
         assert cli.wait(60) == 0
     finally:

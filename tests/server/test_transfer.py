@@ -130,7 +130,7 @@ def test_the_actioncard_pdf_is_made_on_request(local_server: RunningServer) -> N
 
 
 def test_reports_come_from_the_reports_folder_and_nowhere_else(local_server: RunningServer) -> None:
-    folder = reports_path(local_server.db_path)
+    folder = reports_path(db_path=local_server.db_path)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "aarsevaluering-2025-team.html").write_text("<p>Rapport</p>", encoding="utf-8")
     (folder.parent / "hemmelig.html").write_text("HEMMELIGT", encoding="utf-8")

@@ -28,24 +28,53 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
-from evaluation.server import identity, transfer
+from evaluation.server import identity, login, roles, teampages, transfer
 from evaluation.server.errorpage import DanishErrors
+from evaluation.settings import IDENTITY_HEADER
 
 KERNEL_ID = r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)"
-START_PAGE = "aarsevaluering.ipynb"
+IDENTITY_HEADERS = frozenset({IDENTITY_HEADER.lower()})
 
 class RenderHandler(DanishErrors, TornadoVoilaHandler):
-    """Voilà's page handler, plus the ``_xsrf`` cookie its page needs (module docstring)."""
+    """Voilà's page handler, plus the ``_xsrf`` cookie its page needs, the identity header
+    the page's kernel gets, and (server) the role's page check and the access log."""
 
     async def prepare(self) -> None:
         await super().prepare()
         if self._finished:
             return
         self.xsrf_token  # noqa: B018 - tornado sets the _xsrf cookie on first access
+        for name in [n for n in self.request.headers if n.lower() in IDENTITY_HEADERS]:
+            del self.request.headers[name]  # only the server names the person, never a browser
+        user = self.current_user
+        if not isinstance(user, login.SspUser):
+            return  # local mode: the one person of this machine
+        state = login.state_of(self)
+        notebook = self.path_args[0] if self.path_args else ""
+        network = self.get_query_argument("netvaerk", None)
+        if not roles.may_open_page(user.person, notebook):
+            state.log.record("refused", username=user.username, page=notebook, address=state.client_address(self))
+            raise web.HTTPError(403)
+        state.log.record("page", username=user.username, page=notebook, network=network,
+                         address=state.client_address(self))
+        self.request.headers[IDENTITY_HEADER] = user.username
+        login.rendering_for.set(user.session)
 
 
 class ShutdownKernelHandler(VoilaShutdownKernelHandler):
-    """The tab-closed beacon's target (``/voila/api/shutdown/<kernel_id>``)."""
+    """The tab-closed beacon's target (``/voila/api/shutdown/<kernel_id>``): your own kernels only."""
+
+    @web.authenticated
+    async def post(self, kernel_id: str) -> None:
+        user = self.current_user
+        if isinstance(user, login.SspUser):
+            state = login.state_of(self)
+            if state.owners.owner(kernel_id) != user.session:
+                state.log.record("refused", username=user.username, detail="lukke en andens kerne",
+                                 address=state.client_address(self))
+                raise web.HTTPError(403)
+            state.owners.forget(kernel_id)
+        await super().post(kernel_id)
 
 
 def is_loopback(address: str) -> bool:
@@ -76,17 +105,20 @@ class KernelQueryHandler(RequestInfoSocketHandler):
 
 
 class StartPage(DanishErrors, JupyterHandler):
-    """``/``: straight to the first page (there is no notebook list to browse)."""
+    """``/``: straight to the person's first page (there is no notebook list to browse)."""
 
     @web.authenticated
     def get(self) -> None:
-        self.redirect(url_path_join(self.base_url, "voila", "render", START_PAGE))
+        user = self.current_user
+        role = user.role if isinstance(user, login.SspUser) else roles.TEAM
+        self.redirect(url_path_join(self.base_url, roles.START_PAGES[role]))
 
 
 def ssp_routes(server_url: str) -> list[tuple]:
     """Our routes, put before Voilà's."""
     return [
         (server_url, StartPage),
+        *teampages.routes(server_url),
         (url_path_join(server_url, r"/ssp/upload"), transfer.UploadHandler),
         (url_path_join(server_url, r"/ssp/download/([a-z]+)/([^/]+)"), transfer.DownloadHandler),
         (url_path_join(server_url, "/" + identity.KERNEL_QUERY_PATH + r"/(?P<secret>[\w-]+)/" + KERNEL_ID), KernelQueryHandler),

@@ -49,6 +49,9 @@ class ServerOptions:
     host: str = "127.0.0.1"
     mode: str = "local"
     verbose: bool = False
+    proxy: str = ""                      # the TLS reverse proxy's address (serve)
+    trusted_user_header: str = ""        # a single-sign-on proxy's user header (serve)
+    extra: tuple[str, ...] = ()          # more traitlets options (tests: short session times)
 
 
 def command(options: ServerOptions) -> list[str]:
@@ -71,6 +74,9 @@ def command(options: ServerOptions) -> list[str]:
         "--MappingKernelManager.cull_idle_timeout=900",
         f"--Voila.root_dir={DASHBOARDS_DIR}",
         f"--Voila.config_file_paths={DASHBOARDS_DIR}",
+        *([f"--SspVoila.proxy_address={options.proxy}"] if options.proxy else []),
+        *([f"--SspVoila.trusted_user_header={options.trusted_user_header}"] if options.trusted_user_header else []),
+        *options.extra,
     ]
 
 
@@ -92,6 +98,28 @@ def start(options: ServerOptions, *, quiet: bool = False) -> subprocess.Popen:
     output = subprocess.DEVNULL if quiet else None
     return subprocess.Popen(command(options), cwd=DASHBOARDS_DIR, env=environment(options),
                             stdout=output, stderr=output, start_new_session=True)
+
+
+def check_serve(options: ServerOptions) -> None:
+    """Before ``serve`` starts: a database with at least one active team user (else nobody
+    could log in to add the others), and a single-sign-on header only behind a proxy."""
+    from evaluation.server import users
+    from evaluation.store import db
+
+    if not options.db_path.exists():
+        raise DatabaseError(f"Databasen {options.db_path} findes ikke. Opret den med 'ssp-eval init' først.")
+    if options.trusted_user_header and not options.proxy:
+        raise ServerError("--trusted-user-header kræver --proxy: brugernavnet tæller kun, når det kommer fra proxyen.")
+    with db.reader(options.db_path) as con:
+        team = [u for u in users.list_users(con) if u.active and u.role == "team"]
+    if not team:
+        raise ServerError("Der er ingen aktiv bruger med rollen team, så ingen kan logge ind. Opret den første "
+                          "med: ssp-eval users add BRUGERNAVN --role team")
+
+
+def address(options: ServerOptions) -> str:
+    host = "127.0.0.1" if options.host in ("", "0.0.0.0", "::") else options.host
+    return f"http://{host}:{options.port}/"
 
 
 def exit_message(code: int, options: ServerOptions) -> str:

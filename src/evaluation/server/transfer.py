@@ -22,6 +22,8 @@ import json
 import logging
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -30,9 +32,9 @@ from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from tornado import web
 
 from evaluation.errors import EvaluationError
-from evaluation.server import downloads
+from evaluation.server import downloads, login, roles
 from evaluation.server.errorpage import DanishErrors
-from evaluation.settings import database_path, reports_path, settings
+from evaluation.settings import acting_as, database_path, reports_path, settings
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,12 @@ class UploadHandler(APIHandler):
             raise UploadRefused(405, "Filer sendes med POST.")
         self.file_name = self._checked_file_name(self.request.headers.get("X-File-Name", ""))
         self.network = self._checked_network(self.get_query_argument("network", ""))
+        user = self.current_user
+        if isinstance(user, login.SspUser) and not roles.may_upload(user.person, self.network):
+            login.state_of(self).log.record("refused", username=user.username, network=self.network,
+                                            detail="indlæsning", address=login.state_of(self).client_address(self))
+            raise UploadRefused(403, "Du kan kun indlæse filer for dit eget netværk." if user.role == roles.NETWORK
+                                else "Du har ikke adgang til at indlæse filer.")
         limit = settings.upload_max_mb * 1024 * 1024
         if length is None:
             raise UploadRefused(411, "Filens størrelse mangler i forespørgslen. Prøv igen fra siden Indlæs udtræk.")
@@ -139,10 +147,17 @@ class UploadHandler(APIHandler):
             raise self._refused or UploadRefused(400, "Filen kunne ikke modtages.")
         self._file.close()
         path = self._tmp_dir / self.file_name
+        user = self.current_user
         try:
-            result = await in_worker(ingest.ingest_file, self.db_path, path, network=self.network)
+            with acting_for(user):
+                result = await in_worker(ingest.ingest_file, self.db_path, path, network=self.network)
         except EvaluationError as exc:  # the database is busy or unreadable: said in Danish
             raise UploadRefused(503, str(exc)) from None
+        if isinstance(user, login.SspUser):
+            state = login.state_of(self)
+            state.log.record("upload", username=user.username, network=self.network,
+                             detail=f"{result.status}, indlæsning {result.import_id or '–'}",
+                             address=state.client_address(self))
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.finish(json.dumps({
             "status": result.status,
@@ -179,6 +194,28 @@ class UploadHandler(APIHandler):
         self.finish(json.dumps(refusal(summary), ensure_ascii=False))
 
 
+@contextmanager
+def acting_for(user: Any) -> Iterator[None]:
+    """Writes in this block record the logged-in person (``settings.current_user``)."""
+    if isinstance(user, login.SspUser):
+        with acting_as(user.username):
+            yield
+    else:
+        yield
+
+
+def published_files(db_path: Path) -> list[str]:
+    """The report files of published Kredsråd editions (the readers' only reports), newest first.
+
+    Until the report developer's publishing lands, nothing is published: readers get nothing.
+    """
+    return []
+
+
+def published(name: str, db_path: Path) -> bool:
+    return name in published_files(db_path)
+
+
 def content_disposition(name: str) -> str:
     """``attachment`` with an ASCII fallback and the real (Danish) name per RFC 6266/5987."""
     fallback = name.encode("ascii", "replace").decode("ascii").replace("?", "_").replace('"', "_")
@@ -192,9 +229,18 @@ class DownloadHandler(DanishErrors, JupyterHandler):
     async def get(self, kind: str, name: str) -> None:
         self.xsrf_token  # noqa: B018 - sets the _xsrf cookie for the page's uploads
         db_path = database_path(None)
+        user = self.current_user
+        if isinstance(user, login.SspUser):
+            state = login.state_of(self)
+            allowed = roles.may_download(user.person, kind) and (
+                kind != "rapport" or user.is_team_member or await in_worker(published, name, db_path))
+            state.log.record("download" if allowed else "refused", username=user.username,
+                             detail=f"{kind}/{name}"[:200], address=state.client_address(self))
+            if not allowed:
+                raise web.HTTPError(403)
         try:
             found = await in_worker(downloads.produce, kind, name, db_path=db_path,
-                                    reports_dir=reports_path(db_path))
+                                    reports_dir=reports_path(db_path=db_path))
         except downloads.DownloadRefused as exc:
             raise web.HTTPError(403, reason="Refused") from exc.with_traceback(None)
         except downloads.DownloadMissing:

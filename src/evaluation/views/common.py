@@ -362,7 +362,17 @@ def show_page(view_class: type, title: str, db_path: Path | str | None = None) -
     """
     from IPython.display import display
 
+    from evaluation.server.identity import NOT_LOGGED_IN, current_person
+
     wait_for_user()
+    try:
+        person = current_person(Path(db_path) if db_path else None)
+    except EvaluationError as exc:
+        display(message_page(str(exc), title))
+        return None
+    if person is None:
+        display(message_page(NOT_LOGGED_IN, title))  # the server named nobody: show nothing
+        return None
     try:
         view = view_class(db_path, in_browser=True)
     except Exception as exc:
