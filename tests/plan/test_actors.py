@@ -30,11 +30,11 @@ def labelled() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def known(tmp_path_factory: pytest.TempPathFactory) -> actors.KnownActors:
-    """The seeded registry's actors and aliases (no decisions)."""
-    path = tmp_path_factory.mktemp("actors") / "seeded.duckdb"
-    db.init(path)
-    with db.reader(path) as con:
+def known(demo_db: Path) -> actors.KnownActors:
+    """The seeded registry's actors and aliases, and the networks of a real database (the
+    demo's, loaded through the real ingest): their names are the plan's own places."""
+    with db.reader(demo_db) as con:
+        assert con.execute("SELECT count(*) FROM actor_decisions").fetchone()[0] == 0
         return actors.known_actors(con)
 
 
@@ -98,7 +98,9 @@ def test_sletdet_spellings_match_red_barnet_sletdet(known: actors.KnownActors, n
     ("SletDet", "red_barnet_sletdet", "alias"),
     ("Red Barnet SletDett", "red_barnet_sletdet", "fuzzy"),
     ("RB SletDet", "red_barnet_sletdet", "fuzzy"),               # acronym of "Red Barnet"
-    ("CSO Rigshospitalet", "center_seksuelle_overgreb", "fuzzy"),
+    ("CSO Rigshospitalet", "center_seksuelle_overgreb", "udvidet"),    # alias + a word of its name
+    ("Datatilsynets hjemmeside", "datatilsynet", "udvidet"),
+    ("politiet i Hjørring", "politiet", "udvidet"),
     ("www.datatilsynet.dk", "datatilsynet", "eksakt"),
 ])
 def test_how_a_name_matched(known: actors.KnownActors, name: str, actor_id: str, how: str) -> None:
@@ -157,13 +159,17 @@ def test_threshold_is_not_on_a_knife_edge(known: actors.KnownActors, delta: floa
 
 def test_threshold_keeps_clear_of_the_hard_negatives(known: actors.KnownActors) -> None:
     """Why 88 and not lower: a false match hides a new actor from the consultant for good,
-    while a missed spelling still reaches them as a candidate with a suggested actor. So the
-    threshold stays well above the most actor-like name that is not an actor."""
+    while a missed spelling still reaches them as a candidate with a suggested actor. So even
+    five points lower no name that is not an actor would be matched. (Spelling alone does
+    not carry this: "Center for Seksuelle Overgreb i Aarhus" scores 88 against the plan's
+    centre; the word guard of extra_words.py refuses it, since Aarhus names another one.)"""
     rows = [r for r in labelled() if not r["expected_actor_id"]]
-    scores = {r["name"]: m.score for r, m in zip(rows, actors.match_many([r["name"] for r in rows], known))}
-    closest = max(scores, key=scores.get)
-    print(f"\nNærmeste ikke-aktør: {closest!r} med {scores[closest]} (tærskel {settings.actor_match_score:g})")
-    assert scores[closest] <= settings.actor_match_score - 5, (closest, scores[closest])
+    lower = dataclasses.replace(known, threshold=settings.actor_match_score - 5)
+    matched = {r["name"]: m for r, m in zip(rows, actors.match_many([r["name"] for r in rows], lower)) if m.actor_id}
+    closest = max(rows, key=lambda r: actors.match(r["name"], known).score)["name"]
+    print(f"\nNærmeste ikke-aktør: {closest!r} med {actors.match(closest, known).score} "
+          f"(tærskel {settings.actor_match_score:g})")
+    assert matched == {}, matched
 
 
 # --- candidates ---------------------------------------------------------------------------
