@@ -139,7 +139,8 @@ def demo(db: str | None, seed: int, cases: int) -> None:
 @click.option("--port", default=8866, show_default=True, help="Port på 127.0.0.1.")
 @click.option("--verbose", is_flag=True, help="Vis Voilàs tekniske log (engelsk) til fejlsøgning.")
 def dashboard(db: str | None, port: int, verbose: bool) -> None:
-    """Åbn dashboards (Årsevaluering, Udforsk, Mødenoter) i browseren, kun på denne maskine.
+    """Åbn dashboards (Årsevaluering, Indlæs udtræk, Årsrapport, Opfølgning, Netværk, Udforsk, Mødenoter) i
+    browseren, kun på denne maskine.
 
     Kører til Ctrl+C (eller SIGTERM fra en servicemanager); så lukkes alle sider og porten
     frigives. Til flere brugere med login: ssp-eval serve.
@@ -153,7 +154,7 @@ def dashboard(db: str | None, port: int, verbose: bool) -> None:
     except EvaluationError as exc:
         fail(exc)
     click.echo("Dashboards kører. Åbn i browseren:")
-    for page, title in dashmod.PAGES:
+    for page, title in dashmod.pages():
         click.echo(f"  {title}: {dashmod.url(port, page)}")
     click.echo("Stop med Ctrl+C.")
     code = launch.run_until_stopped(server)

@@ -25,7 +25,13 @@ from evaluation.server import launch
 
 DEFAULT_PORT = 8866
 LOCAL_HOST = "127.0.0.1"
-PAGES = (("aarsevaluering.ipynb", "Årsevaluering"), ("udforsk.ipynb", "Udforsk"), ("moedenoter.ipynb", "Mødenoter"))
+
+
+def pages() -> list[tuple[str, str]]:
+    """(notebook, Danish title) of every page, in the navigation's order."""
+    from evaluation.views import navigation
+
+    return [(page.notebook, page.label) for page in navigation.PAGES]
 
 
 def options(db_path: Path, port: int = DEFAULT_PORT, *, verbose: bool = False) -> launch.ServerOptions:

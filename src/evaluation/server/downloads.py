@@ -131,12 +131,42 @@ def plan_file(name: str, *, db_path: Path, reports_dir: Path) -> Download:
     return _generated(name, (PLAN_NAME,), make)
 
 
+def network_file(name: str, *, db_path: Path, reports_dir: Path) -> Download:
+    """A network's meeting sheet (``2025-Sindal.pdf``), printed on request (``network_sheet``)."""
+    from evaluation import network_sheet
+
+    try:
+        network_sheet.parse_sheet_name(name)
+        tmp = Path(tempfile.mkdtemp(prefix="ssp-hent-"))
+        try:
+            path = network_sheet.write_pdf(db_path, name, tmp)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    except network_sheet.NetworkSheetError as exc:
+        raise DownloadMissing(str(exc)) from None
+    return Download(path, path.name, "application/pdf", temporary_dir=tmp)
+
+
+def network_of(kind: str, name: str) -> str | None:
+    """The network a download is about (a network sheet's), for the role check; else None."""
+    if kind != "netvaerk":
+        return None
+    from evaluation import network_sheet
+
+    try:
+        return network_sheet.parse_sheet_name(name)[0]
+    except network_sheet.NetworkSheetError:
+        return None
+
+
 Producer = Callable[..., Download]
 KINDS: dict[str, Producer] = {
     "rapport": report_file,
     "skabelon": template_file,
     "actioncard": actioncard_file,
     "plan": plan_file,
+    "netvaerk": network_file,
 }
 
 

@@ -63,6 +63,11 @@ def may_download(person: Person, kind: str) -> bool:
     return kind in DOWNLOADS.get(person.role, frozenset())
 
 
+def may_see_network(person: Person, network: str | None) -> bool:
+    """A network's own data in full: the team, and that network's contact."""
+    return person.is_team or (person.role == NETWORK and network is not None and network == person.network)
+
+
 def may_upload(person: Person, network: str) -> bool:
     """The team for any network; a network's contact for their own; readers never."""
     return person.is_team or (person.role == NETWORK and network == person.network)

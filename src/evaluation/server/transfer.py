@@ -233,7 +233,8 @@ class DownloadHandler(DanishErrors, JupyterHandler):
         if isinstance(user, login.SspUser):
             state = login.state_of(self)
             allowed = roles.may_download(user.person, kind) and (
-                kind != "rapport" or user.is_team_member or await in_worker(published, name, db_path))
+                kind != "rapport" or user.is_team_member or await in_worker(published, name, db_path)) and (
+                kind != "netvaerk" or roles.may_see_network(user.person, downloads.network_of(kind, name)))
             state.log.record("download" if allowed else "refused", username=user.username,
                              detail=f"{kind}/{name}"[:200], address=state.client_address(self))
             if not allowed:
