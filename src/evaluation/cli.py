@@ -318,7 +318,7 @@ def users_disable(db: str | None, name: str) -> None:
 @db_option
 @click.argument("name", metavar="BRUGERNAVN")
 def users_enable(db: str | None, name: str) -> None:
-    """Genaktivér en deaktiveret bruger."""
+    """Genaktivér en deaktiveret bruger, så personen kan logge ind igen."""
     _set_active(db, name, True)
 
 

@@ -105,10 +105,11 @@ def test_a_too_large_file_is_refused_before_its_body_is_sent(local_server: Runni
     assert "højst 256 MB" in reply and '"status": "refused"' in reply
 
 
-def test_a_missing_network_is_refused(local_server: RunningServer) -> None:
+def test_without_a_chosen_network_the_files_own_column_counts(local_server: RunningServer) -> None:
     client = xsrf_client(local_server)
     response = upload(client, "", "x.csv", small_export("Sindal", "NONET"))
-    assert response.status_code == 400 and "Vælg det SSP-netværk" in response.json()["summary"]
+    assert response.status_code == 200 and response.json()["status"] == "loaded"
+    assert cases_of(local_server, "NONET") == 3
 
 
 def test_templates_and_the_plan_are_downloaded_from_the_library(local_server: RunningServer) -> None:

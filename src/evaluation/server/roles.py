@@ -68,7 +68,7 @@ def may_see_network(person: Person, network: str | None) -> bool:
     return person.is_team or (person.role == NETWORK and network is not None and network == person.network)
 
 
-def may_upload(person: Person, network: str) -> bool:
+def may_upload(person: Person, network: str | None) -> bool:
     """The team for any network; a network's contact for their own; readers never."""
     return person.is_team or (person.role == NETWORK and network == person.network)
 

@@ -98,11 +98,14 @@ class UploadHandler(APIHandler):
         self.file_name = self._checked_file_name(self.request.headers.get("X-File-Name", ""))
         self.network = self._checked_network(self.get_query_argument("network", ""))
         user = self.current_user
-        if isinstance(user, login.SspUser) and not roles.may_upload(user.person, self.network):
-            login.state_of(self).log.record("refused", username=user.username, network=self.network,
-                                            detail="indlæsning", address=login.state_of(self).client_address(self))
-            raise UploadRefused(403, "Du kan kun indlæse filer for dit eget netværk." if user.role == roles.NETWORK
-                                else "Du har ikke adgang til at indlæse filer.")
+        if isinstance(user, login.SspUser):
+            if user.role == roles.NETWORK and self.network is None:
+                self.network = user.network  # the file's own column must then name the same network
+            if not roles.may_upload(user.person, self.network):
+                login.state_of(self).log.record("refused", username=user.username, network=self.network,
+                                                detail="indlæsning", address=login.state_of(self).client_address(self))
+                raise UploadRefused(403, "Du kan kun indlæse filer for dit eget netværk."
+                                    if user.role == roles.NETWORK else "Du har ikke adgang til at indlæse filer.")
         limit = settings.upload_max_mb * 1024 * 1024
         if length is None:
             raise UploadRefused(411, "Filens størrelse mangler i forespørgslen. Prøv igen fra siden Indlæs udtræk.")
@@ -126,11 +129,12 @@ class UploadHandler(APIHandler):
         return name
 
     @staticmethod
-    def _checked_network(network: str) -> str:
+    def _checked_network(network: str) -> str | None:
+        """The network chosen on the page; None when the file names its network in a column."""
         network = " ".join(network.split())
-        if not network or len(network) > MAX_NETWORK_NAME:
-            raise UploadRefused(400, "Vælg det SSP-netværk, filen kommer fra.")
-        return network
+        if len(network) > MAX_NETWORK_NAME:
+            raise UploadRefused(400, "Netværkets navn er for langt.")
+        return network or None
 
     @property
     def db_path(self) -> Path:

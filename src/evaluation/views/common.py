@@ -377,7 +377,7 @@ def show_page(view_class: type, title: str, db_path: Path | str | None = None, *
     if person is None:
         display(message_page(NOT_LOGGED_IN, title))  # the server named nobody: show nothing
         return None
-    display(navigation.bar(page))
+    display(navigation.bar(page, person))
     try:
         view = view_class(db_path, in_browser=True)
     except Exception as exc:
