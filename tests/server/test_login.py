@@ -283,3 +283,24 @@ def test_the_access_log_refuses_changes_and_early_deletes(served: RunningServer)
     finally:
         con.close()
     assert log_of(served).prune(30) == 0  # a year is always kept, whatever the setting says
+
+
+def test_a_council_reader_gets_the_published_editions_exactly_as_published(served: RunningServer) -> None:
+    with db.writer(served.db_path) as con:  # what report.publish stores (its own tests cover making it)
+        publication_id = con.execute(
+            "INSERT INTO report_publications (year, edition, kontrolnummer, published_by, checksum_all, manifest, "
+            "pdf_name, pdf, html_name, html) VALUES (2025, 'kredsraad', 'K-2025-1', 'mette', 'x', '{}', "
+            "'aarsevaluering-2025-kredsraad.pdf', ?, 'aarsevaluering-2025-kredsraad.html', ?) "
+            "RETURNING publication_id", [b"%PDF-udgivet", b"<p>udgivet</p>"]).fetchone()[0]
+    reader, _ = login(served, "lone")
+    listing = reader.get("/ssp/udgivet")
+    name = f"{publication_id}-aarsevaluering-2025-kredsraad.pdf"
+    assert listing.status_code == 200 and "K-2025-1" in listing.text and f"/ssp/download/udgivet/{name}" in listing.text
+    pdf = reader.get(f"/ssp/download/udgivet/{name}")
+    assert pdf.status_code == 200 and pdf.content == b"%PDF-udgivet"
+    assert reader.get(f"/ssp/download/udgivet/{publication_id}-noget-andet.pdf").status_code == 404
+    assert reader.get(f"/ssp/download/udgivet/{publication_id + 1}-aarsevaluering-2025-kredsraad.pdf").status_code == 404
+    contact, _ = login(served, "lars")
+    assert contact.get(f"/ssp/download/udgivet/{name}").status_code == 403
+    downloads = events(served, username="lone", event="download")
+    assert downloads and downloads[0].detail.startswith("udgivet/")

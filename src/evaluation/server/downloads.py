@@ -148,6 +148,45 @@ def network_file(name: str, *, db_path: Path, reports_dir: Path) -> Download:
     return Download(path, path.name, "application/pdf", temporary_dir=tmp)
 
 
+PUBLISHED_NAME = re.compile(r"(\d{1,9})-([^/\\]+\.(pdf|html))")
+
+
+def published_name(publication_id: int, file_name: str) -> str:
+    """The download name of a published edition's file: ``3-aarsevaluering-2025-kredsraad.pdf``."""
+    return f"{int(publication_id)}-{file_name}"
+
+
+def published_edition_file(name: str, *, db_path: Path, reports_dir: Path) -> Download:
+    """A published Kredsråd edition exactly as published (kept in the database, ``report.publish``)."""
+    from evaluation.report import publish
+    from evaluation.store import db
+
+    match = PUBLISHED_NAME.fullmatch(name)
+    if not match:
+        raise DownloadMissing("Den udgivne rapport findes ikke.")
+    try:
+        with db.reader(db_path) as con:
+            stored_name, data = publish.published_file(con, int(match.group(1)), match.group(3))
+    except EvaluationError:
+        raise DownloadMissing("Den udgivne rapport findes ikke.") from None
+    if stored_name != match.group(2):
+        raise DownloadMissing("Den udgivne rapport findes ikke.")
+    tmp = Path(tempfile.mkdtemp(prefix="ssp-hent-"))
+    path = tmp / check_name(stored_name)
+    path.write_bytes(data)
+    return Download(path, stored_name, media_type(stored_name), temporary_dir=tmp)
+
+
+def published_files(db_path: Path) -> list[tuple[object, list[str]]]:
+    """Every published Kredsråd edition, newest first, with the download names of its files."""
+    from evaluation.report import publish
+    from evaluation.store import db
+
+    with db.reader(db_path) as con:
+        found = publish.publications(con)
+    return [(p, [published_name(p.publication_id, n) for n in (p.pdf_name, p.html_name) if n]) for p in found]
+
+
 def network_of(kind: str, name: str) -> str | None:
     """The network a download is about (a network sheet's), for the role check; else None."""
     if kind != "netvaerk":
@@ -167,6 +206,7 @@ KINDS: dict[str, Producer] = {
     "actioncard": actioncard_file,
     "plan": plan_file,
     "netvaerk": network_file,
+    "udgivet": published_edition_file,
 }
 
 

@@ -31,11 +31,11 @@ PAGES: dict[str, frozenset[str]] = {
 # Where "/" leads each role.
 START_PAGES = {TEAM: "voila/render/aarsevaluering.ipynb", NETWORK: "voila/render/netvaerk.ipynb",
                READER: "ssp/udgivet"}
-# Download kinds per role (``downloads.KINDS``); reports are narrowed further for readers.
+# Download kinds per role (``downloads.KINDS``).
 DOWNLOADS: dict[str, frozenset[str]] = {
-    TEAM: frozenset({"rapport", "skabelon", "actioncard", "plan", "netvaerk"}),
+    TEAM: frozenset({"rapport", "skabelon", "actioncard", "plan", "netvaerk", "udgivet"}),
     NETWORK: frozenset({"skabelon", "actioncard", "netvaerk"}),
-    READER: frozenset({"rapport"}),
+    READER: frozenset({"udgivet"}),  # published Kredsråd editions, as published
 }
 # Server pages (``/ssp/...``) only the team may open.
 TEAM_ONLY = frozenset({"brugere", "log"})

@@ -245,14 +245,18 @@ class PublishedPage(ServerPage):
     page = "udgivet"
 
     async def get(self) -> None:
-        from evaluation.server.transfer import published_files
+        from evaluation.server.downloads import published_files
 
-        files = await transfer_in_worker(published_files, self.state.db_path)
-        rows = [[f'<a href="{escape(self.base_url)}ssp/download/rapport/{escape(quote(name))}">{escape(name)}</a>']
-                for name in files]
-        self.show("Udgivne rapporter", '<p class="lead">De udgaver af årsrapporten, som SSP-teamet har udgivet '
-                  'til Lokalrådet og Kredsrådet.</p>' + table(["Fil"], rows,
-                                                             "Der er endnu ingen udgivne Kredsråds-udgaver."))
+        found = await transfer_in_worker(published_files, self.state.db_path)
+        base = escape(self.base_url)
+        rows = [[escape(str(p.year)), escape(p.kontrolnummer), when(p.published_at),
+                 " ".join(f'<a href="{base}ssp/download/udgivet/{escape(quote(name))}">'
+                          f'{"PDF" if name.endswith(".pdf") else "HTML"}</a>' for name in names)]
+                for p, names in found]
+        self.show("Udgivne rapporter", '<p class="lead">De udgaver af årsrapporten til Lokalrådet og Kredsrådet, '
+                  'som SSP-teamet har udgivet, præcis som de blev udgivet.</p>' + table(
+                      ["År", "Kontrolnummer", "Udgivet", "Hent"], rows,
+                      "Der er endnu ingen udgivne Kredsråds-udgaver."))
 
 
 async def transfer_in_worker(function: Any, *args: Any, **kwargs: Any) -> Any:

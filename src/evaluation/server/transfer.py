@@ -208,18 +208,6 @@ def acting_for(user: Any) -> Iterator[None]:
         yield
 
 
-def published_files(db_path: Path) -> list[str]:
-    """The report files of published Kredsråd editions (the readers' only reports), newest first.
-
-    Until the report developer's publishing lands, nothing is published: readers get nothing.
-    """
-    return []
-
-
-def published(name: str, db_path: Path) -> bool:
-    return name in published_files(db_path)
-
-
 def content_disposition(name: str) -> str:
     """``attachment`` with an ASCII fallback and the real (Danish) name per RFC 6266/5987."""
     fallback = name.encode("ascii", "replace").decode("ascii").replace("?", "_").replace('"', "_")
@@ -237,7 +225,6 @@ class DownloadHandler(DanishErrors, JupyterHandler):
         if isinstance(user, login.SspUser):
             state = login.state_of(self)
             allowed = roles.may_download(user.person, kind) and (
-                kind != "rapport" or user.is_team_member or await in_worker(published, name, db_path)) and (
                 kind != "netvaerk" or roles.may_see_network(user.person, downloads.network_of(kind, name)))
             state.log.record("download" if allowed else "refused", username=user.username,
                              detail=f"{kind}/{name}"[:200], address=state.client_address(self))
