@@ -133,7 +133,7 @@ def plan_file(name: str, *, db_path: Path, reports_dir: Path) -> Download:
 
 def network_file(name: str, *, db_path: Path, reports_dir: Path) -> Download:
     """A network's meeting sheet (``2025-Sindal.pdf``), printed on request (``network_sheet``)."""
-    from evaluation import network_sheet
+    from evaluation.report import network_sheet
 
     try:
         network_sheet.parse_sheet_name(name)
@@ -191,7 +191,7 @@ def network_of(kind: str, name: str) -> str | None:
     """The network a download is about (a network sheet's), for the role check; else None."""
     if kind != "netvaerk":
         return None
-    from evaluation import network_sheet
+    from evaluation.report import network_sheet
 
     try:
         return network_sheet.parse_sheet_name(name)[0]

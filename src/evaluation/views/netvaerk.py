@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
-from evaluation import network_sheet
+from evaluation.report import network_sheet
 from evaluation.analysis import charts, queries
 from evaluation.server.identity import require_person
 from evaluation.server.roles import chosen_network, visible_networks
