@@ -92,6 +92,7 @@ PASSWORDS = {
     "bo": "bliver snart deaktiveret",
     "ida": "skifter adgangskode snart",
     "kim": "taster forkert mange gange",
+    "tove": "mister sin åbne side snart",
 }
 USERS = {  # name: (role, network)
     "mette": ("team", None), "lars": ("netvaerk", "Sindal"), "lone": ("laeser", None),

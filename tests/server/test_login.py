@@ -255,6 +255,16 @@ def test_an_idle_session_expires_and_its_kernel_goes(short_sessions: RunningServ
     assert ended
 
 
+def test_asking_whether_the_session_is_live_does_not_keep_it_alive(short_sessions: RunningServer) -> None:
+    client, answer = login(short_sessions, "mette")
+    assert answer.status_code == 302
+    assert client.get("/ssp/session").status_code == 204
+    assert httpx.get(short_sessions.url("/ssp/session"), timeout=30).status_code == 401  # no cookie
+    wait_until(lambda: client.get("/ssp/session").status_code == 401, timeout_s=60,
+               what="sessionen udløbet, selv om siden spurgte hvert 0,3. sekund")
+    assert client.get("/voila/render/udforsk.ipynb").status_code == 302
+
+
 def test_the_team_reads_the_access_log_on_a_page_and_in_the_terminal(served: RunningServer, tmp_path: Path) -> None:
     client, _ = login(served, "mette")
     open_page(client)

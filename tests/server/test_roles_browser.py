@@ -3,12 +3,15 @@
 What a role may not see is checked where it would travel: every websocket frame the browser
 receives (the widgets' state and outputs come that way, not in the page's HTML) and the page
 text, for a network's contact on their pages, also when the address asks for another network.
-A team member's saved judgement carries their name into the history; the access log has the
+A page whose session ends (here: the user disabled) says so, and nothing on a page is fetched
+from another host. A team member's saved judgement carries their name into the history; the access log has the
 rows the steps should write. Screenshots go to artefacts/screenshots/.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,12 +20,14 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from serverkit import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, PASSWORDS, RunningServer
 
 from evaluation.analysis import queries
+from evaluation.server import users
 from evaluation.server.accesslog import AccessLog
 from evaluation.settings import REPO_ROOT, access_log_path
 from evaluation.store import db
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = REPO_ROOT / "artefacts" / "screenshots"
+SSP_EVAL = str(Path(sys.executable).with_name("ssp-eval"))
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +131,32 @@ def test_a_council_reader_only_has_the_published_editions(browser: Browser, serv
         assert not tab.frames  # no page of theirs ever opened a kernel
     finally:
         tab.close()
+
+
+def test_a_disabled_user_loses_the_open_page_and_it_says_so(browser: Browser, served: RunningServer) -> None:
+    users.add_user(served.db_path, "tove", role="team", password=PASSWORDS["tove"], display_name="Tove")
+    tab = Session(browser, served)
+    requested: list[str] = []
+    tab.page.on("request", lambda request: requested.append(request.url))
+    closed: list[str] = []
+    tab.page.on("websocket", lambda ws: ws.on("close", lambda socket: closed.append(socket.url)))
+    try:
+        tab.login("tove", "/voila/render/udforsk.ipynb")
+        tab.page.wait_for_selector(".ssp-page .js-plotly-plot", timeout=PAGE_TIMEOUT_MS)
+        assert not tab.page.locator("#ssp-session-ended").count()
+        outside = [url for url in requested if not url.startswith((served.url("/"), "data:", "blob:"))]
+        assert not outside, outside  # Voilà's template links a CDN; nothing may leave the server
+        disabled = subprocess.run([SSP_EVAL, "users", "disable", "tove", "--db", str(served.db_path)],
+                                  capture_output=True, text=True, timeout=120)
+        assert disabled.returncode == 0, disabled.stderr
+        notice = tab.page.locator("#ssp-session-ended")
+        notice.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
+        tab.screenshot("server-session-slut")
+        assert "Du er ikke længere logget ind" in notice.inner_text()
+        notice.get_by_role("link", name="Log ind igen").click()
+        tab.page.wait_for_selector("#username", timeout=PAGE_TIMEOUT_MS)
+        assert "next=%2Fvoila%2Frender%2Fudforsk.ipynb" in tab.page.url
+    finally:
+        tab.close()
+    ended = AccessLog(access_log_path(served.db_path)).events(username="tove", event="session_ended")
+    assert ended and ended[0].detail == "deaktiveret"

@@ -34,7 +34,7 @@ from evaluation.store import db
 
 KERNEL = r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)"
 NO_ID = "00000000-0000-4000-8000-000000000000"
-LOGIN, PUBLIC, SECRET = "login", "public", "secret"
+LOGIN, PUBLIC, SECRET, STATUS = "login", "public", "secret", "status"
 # Every route: (what protects it, a path to request, the method). PUBLIC routes serve the
 # login form or package assets (JavaScript, CSS, themes) that hold no data.
 ROUTES: dict[str, tuple[str, str, str]] = {
@@ -42,6 +42,7 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "/ssp/brugere": (LOGIN, "/ssp/brugere", "GET"),
     "/ssp/log": (LOGIN, "/ssp/log", "GET"),
     "/ssp/udgivet": (LOGIN, "/ssp/udgivet", "GET"),
+    "/ssp/session": (STATUS, "/ssp/session", "GET"),  # only "is my session live?" (pagehtml)
     "/ssp/upload": (LOGIN, "/ssp/upload?network=Sindal", "POST"),
     "/ssp/download/([a-z]+)/([^/]+)": (LOGIN, "/ssp/download/plan/handleplan.yaml", "GET"),
     r"/ssp/kernel-query/(?P<secret>[\w-]+)/" + KERNEL: (SECRET, f"/ssp/kernel-query/gaet/{NO_ID}", "GET"),
@@ -95,6 +96,8 @@ def test_every_route_is_login_checked_or_on_the_allow_list(served: RunningServer
                     assert response.headers["location"].startswith("/login?next=")
         elif guard == SECRET:
             assert response.status_code == 403, pattern
+        elif guard == STATUS:
+            assert response.status_code == 401 and not response.content, pattern
         else:
             assert response.status_code in (200, 304), (pattern, response.status_code)
 

@@ -11,6 +11,8 @@ swaps them in):
   ``/voila/query/<kernel_id>`` without any check (voila's design: the kernel has no cookie);
   here it is at a path with a secret only kernels know (their environment) and answers only
   connections from this machine.
+- ``RenderHandler.write``: the page's HTML without links to other hosts and, under
+  ``serve``, with the script that tells an open page its session ended (``pagehtml``).
 - ``StartPage``: ``/`` leads to the first page; Voilà's notebook tree and its contents API
   (which also returns the notebooks' source) are not served.
 """
@@ -28,7 +30,7 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
-from evaluation.server import identity, login, roles, teampages, transfer
+from evaluation.server import identity, login, pagehtml, roles, teampages, transfer
 from evaluation.server.errorpage import DanishErrors
 from evaluation.settings import IDENTITY_HEADER
 
@@ -59,6 +61,13 @@ class RenderHandler(DanishErrors, TornadoVoilaHandler):
                          address=state.client_address(self))
         self.request.headers[IDENTITY_HEADER] = user.username
         login.rendering_for.set(user.session)
+
+    def write(self, chunk: Any) -> None:
+        """Voilà's page, as ``pagehtml.adjust`` changes it (no outside links; the session watch)."""
+        if isinstance(chunk, str):
+            serving = isinstance(self.current_user, login.SspUser)
+            chunk = pagehtml.adjust(chunk, watch=pagehtml.watch_script(self.base_url) if serving else None)
+        super().write(chunk)
 
 
 class ShutdownKernelHandler(VoilaShutdownKernelHandler):
@@ -119,6 +128,7 @@ def ssp_routes(server_url: str) -> list[tuple]:
     return [
         (server_url, StartPage),
         *teampages.routes(server_url),
+        (url_path_join(server_url, r"/ssp/session"), pagehtml.SessionStatusHandler),
         (url_path_join(server_url, r"/ssp/upload"), transfer.UploadHandler),
         (url_path_join(server_url, r"/ssp/download/([a-z]+)/([^/]+)"), transfer.DownloadHandler),
         (url_path_join(server_url, "/" + identity.KERNEL_QUERY_PATH + r"/(?P<secret>[\w-]+)/" + KERNEL_ID), KernelQueryHandler),

@@ -161,15 +161,27 @@ class ServerState:
         return SspUser(record.username, record.display_name, record.display_name, role=record.role,
                        network=record.network, session=session)
 
-    def session_user(self, session_id: str) -> SspUser | None:
+    def session_user(self, session_id: str, *, touch: bool = True) -> SspUser | None:
+        """The person of a cookie's live session; ``touch`` counts the request as activity."""
         session = self.sessions.get(session_id)
         if session is None:
             return None
         record = self.user(session.username)
         if record is None or not record.active or _stamp(record.password_changed_at) != session.password_changed_at:
             return None  # the guard ends it (and its kernels) on its next round
-        self.sessions.touch(session.id_hash)
+        if touch:
+            self.sessions.touch(session.id_hash)
         return self.as_user(record, session.id_hash)
+
+    def still_live(self, handler: web.RequestHandler) -> bool:
+        """Whether the request's session is live, without counting it as activity (pagehtml)."""
+        if self.trusted_user_header and self.from_proxy(handler) and self.trusted_user_header in handler.request.headers:
+            name = handler.request.headers.get(self.trusted_user_header, "").strip().lower()
+            record = self.user(name) if name else None
+            return record is not None and record.active and any(
+                s.username == record.username and s.address == SSO_ADDRESS for s in self.sessions.live())
+        raw = handler.get_secure_cookie(COOKIE_NAME, max_age_days=math.ceil(settings.session_max_hours / 24))
+        return bool(raw) and self.session_user(raw.decode("ascii", "replace"), touch=False) is not None
 
     def single_sign_on_user(self, handler: web.RequestHandler) -> SspUser | None:
         """The proxy's user header, honoured from the proxy only (a session per person)."""
