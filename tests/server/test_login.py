@@ -197,7 +197,8 @@ def test_a_team_member_adds_a_colleague_on_the_users_page(served: RunningServer)
     assert answer.status_code == 303 and "ok=add" in answer.headers["location"]
     assert "Brugeren ny.kollega er oprettet." in client.get(answer.headers["location"]).text
     with db.reader(served.db_path) as con:
-        row = con.execute("SELECT role, network, created_by FROM users WHERE username = 'ny.kollega'").fetchone()
+        row = con.execute("SELECT u.role, n.name, u.created_by FROM users u JOIN networks n USING (network_id) "
+                          "WHERE u.username = 'ny.kollega'").fetchone()
         history = con.execute("SELECT changed_by, action FROM user_history WHERE username = 'ny.kollega'").fetchall()
     assert row == ("netvaerk", "Hirtshals", "mette") and history == [("mette", "add")]
     _, first = login(served, "ny.kollega", "en ny kollegas adgangskode")

@@ -114,7 +114,7 @@ def may_write(person: Person, network: str | None = None) -> bool:
 
 
 def known_networks(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
-    """The networks the database knows (the registry's, once networks are registry data)."""
-    from evaluation.analysis import queries
+    """The networks the database knows: the registry's current names (``plan.networks``)."""
+    from evaluation.plan import networks
 
-    return tuple(queries.filter_options(con).networks)
+    return tuple(networks.network_names(con))

@@ -89,6 +89,11 @@ def hash_password(password: str) -> str:
 
 
 def _check_role(con: duckdb.DuckDBPyConnection, role: str, network: str | None) -> str | None:
+    """The network id to store for ``role`` (None but for ``netvaerk``); ``UserError`` in Danish.
+
+    A network's contact is tied to the network's stable id, not its name: a rename in the
+    registry (``plan.networks.rename_network``) keeps them on their own network.
+    """
     if role not in ROLES:
         raise UserError(f"Ukendt rolle »{role}«. Vælg en af: {', '.join(ROLES)}.")
     if role != "netvaerk":
@@ -98,17 +103,18 @@ def _check_role(con: duckdb.DuckDBPyConnection, role: str, network: str | None) 
     network = " ".join((network or "").split())
     if not network:
         raise UserError("En bruger med rollen netvaerk skal have sit netværk (--network).")
-    from evaluation.server.roles import known_networks
+    from evaluation.plan import networks
 
-    known = known_networks(con)
-    if known and network not in known:
-        raise UserError(f"Netværket »{network}« findes ikke. Vælg et af: {', '.join(known)}.")
-    return network
+    match = networks.resolve(con, network)
+    if not match.known:
+        raise UserError(f"»{network[:60]}« {match.problem()} "
+                        f"Netværkene er: {', '.join(networks.network_names(con))}.")
+    return match.network_id
 
 
 def _record(con: duckdb.DuckDBPyConnection, username: str, action: str) -> None:
-    con.execute("INSERT INTO user_history (changed_by, username, action, role, network) "
-                "SELECT ?, username, ?, role, network FROM users WHERE username = ?",
+    con.execute("INSERT INTO user_history (changed_by, username, action, role, network_id) "
+                "SELECT ?, username, ?, role, network_id FROM users WHERE username = ?",
                 [current_user(), action, username])
 
 
@@ -116,17 +122,19 @@ def _row_to_user(row: tuple) -> User:
     return User(*row)
 
 
-USER_COLUMNS = "username, display_name, role, network, active, created_at, password_changed_at"
+# A user with their network's current name (the registry's, looked up by the stored id).
+USERS_WITH_NETWORK = ("SELECT u.username, u.display_name, u.role, n.name AS network, u.active, u.created_at, "
+                      "u.password_changed_at FROM users u LEFT JOIN networks n ON n.network_id = u.network_id")
 
 
 def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
-    found = con.execute(f"SELECT {USER_COLUMNS} FROM users WHERE username = ?", [username]).fetchall()
+    found = con.execute(f"{USERS_WITH_NETWORK} WHERE u.username = ?", [username]).fetchall()
     return _row_to_user(found[0]) if found else None
 
 
 def list_users(con: duckdb.DuckDBPyConnection) -> list[User]:
     """Everybody, active first, then by name."""
-    rows = con.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY active DESC, username").fetchall()
+    rows = con.execute(f"{USERS_WITH_NETWORK} ORDER BY u.active DESC, u.username").fetchall()
     return [_row_to_user(row) for row in rows]
 
 
@@ -138,11 +146,12 @@ def add_user(db_path: Path, username: str, *, role: str, password: str, display_
     display_name = " ".join((display_name or username).split())[:MAX_DISPLAY_NAME]
     password_hash = hash_password(password)
     with db.writer(Path(db_path)) as con:
-        network = _check_role(con, role, network)
+        network_id = _check_role(con, role, network)
         if get_user(con, username) is not None:
             raise UserError(f"Der findes allerede en bruger med navnet {username}.")
-        con.execute("INSERT INTO users (username, display_name, role, network, password_hash, created_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", [username, display_name, role, network, password_hash, current_user()])
+        con.execute("INSERT INTO users (username, display_name, role, network_id, password_hash, created_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", [username, display_name, role, network_id, password_hash,
+                                                  current_user()])
         _record(con, username, "add")
         user = get_user(con, username)
     assert user is not None
@@ -198,7 +207,8 @@ def verify(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User
 def history(con: duckdb.DuckDBPyConnection, username: str | None = None) -> list[dict]:
     """Every change to users, newest first, with Danish action words."""
     rows = con.execute(
-        "SELECT changed_at, changed_by, username, action, role, network FROM user_history "
-        "WHERE ? IS NULL OR username = ? ORDER BY change_id DESC", [username, username]).fetchall()
+        "SELECT h.changed_at, h.changed_by, h.username, h.action, h.role, n.name FROM user_history h "
+        "LEFT JOIN networks n ON n.network_id = h.network_id "
+        "WHERE ? IS NULL OR h.username = ? ORDER BY h.change_id DESC", [username, username]).fetchall()
     return [{"changed_at": r[0], "changed_by": r[1], "username": r[2], "action": ACTIONS[r[3]],
              "role": r[4], "network": r[5]} for r in rows]
