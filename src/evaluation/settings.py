@@ -73,6 +73,9 @@ class Settings:
     login_lock_minutes: int = 15
     # Per client address (only where the server knows the real address): many accounts tried.
     login_max_failures_per_address: int = 20
+    # ssp-eval serve: pages (each a kernel of ~200 MB) one session may have open at once; one
+    # logged-in person reloading a page in a loop must not take the server's memory.
+    pages_per_session: int = 8
     # The access log (who logged in, opened, loaded, downloaded what) is kept this long; the
     # store itself refuses to drop anything younger than a year.
     access_log_retention_days: int = 730

@@ -266,6 +266,31 @@ def test_asking_whether_the_session_is_live_does_not_keep_it_alive(short_session
     assert client.get("/voila/render/udforsk.ipynb").status_code == 302
 
 
+@pytest.fixture(scope="module")
+def few_pages(serve_db: Path, free_port: Callable[[], int]) -> Iterator[RunningServer]:
+    """A server on the same database that lets a session hold 2 open pages."""
+    options, process = start_served(serve_db, free_port(), "--SspVoila.pages_per_session=2")
+    try:
+        yield RunningServer(options.port, serve_db, process)
+    finally:
+        launch.stop(process)
+
+
+def test_one_session_cannot_open_pages_without_end(few_pages: RunningServer) -> None:
+    client, _ = login(few_pages, "mette")
+    first = open_page(client)
+    open_page(client, "netvaerk.ipynb")
+    refused = client.get("/voila/render/udforsk.ipynb")
+    assert refused.status_code == 429 and "for mange sider åbne" in refused.text
+    assert [e.detail for e in events(few_pages, username="mette", event="refused")][0] == "for mange åbne sider"
+    closed = client.post(f"/voila/api/shutdown/{first}", headers={"X-XSRFToken": client.cookies["_xsrf"]})
+    assert closed.status_code in (200, 204)  # the page's "tab closed" beacon frees its place
+    wait_until(lambda: not kernel_process_alive(first), what="den lukkede sides kerne væk")
+    assert client.get("/voila/render/udforsk.ipynb").status_code == 200
+    other, _ = login(few_pages, "ida")  # the limit is per session: a colleague is not held up
+    assert open_page(other)
+
+
 def test_the_team_reads_the_access_log_on_a_page_and_in_the_terminal(served: RunningServer, tmp_path: Path) -> None:
     client, _ = login(served, "mette")
     open_page(client)

@@ -37,7 +37,7 @@ from datetime import timedelta
 from typing import Any
 
 from jupyter_core.utils import ensure_async, run_sync
-from traitlets import Enum, Float, Unicode
+from traitlets import Enum, Float, Int, Unicode
 
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
@@ -71,6 +71,8 @@ class SspVoila(Voila):
     session_idle_s = Float(tunables.session_idle_minutes * 60.0, config=True, help="Idle time that ends a session.")
     session_max_s = Float(tunables.session_max_hours * 3600.0, config=True, help="Longest session.")
     guard_interval_s = Float(10.0, config=True, help="How often sessions and kernels are checked.")
+    pages_per_session = Int(tunables.pages_per_session, config=True,
+                            help="Open pages (kernels, ~200 MB each) one session may hold at once.")
 
     def initialize(self, argv: list[str] | None = None) -> None:
         super().initialize(argv)
@@ -104,6 +106,7 @@ class SspVoila(Voila):
         settings["xsrf_cookie_kwargs"] = {"samesite": "Strict"}
         settings["ssp_mode"] = self.mode
         settings["ssp_kernel_secret"] = self.kernel_secret
+        settings["ssp_pages_per_session"] = self.pages_per_session
         if self.mode == "server":
             secure = bool(self.proxy_address)  # the proxy terminates TLS (README: IT's set-up)
             settings["xsrf_cookie_kwargs"] = {"samesite": "Strict", "secure": secure}

@@ -10,6 +10,8 @@ ERROR_TEXT = {
     403: "Du har ikke adgang til denne side.",
     404: "Siden eller filen findes ikke.",
     405: "Det kan ikke lade sig gøre her.",
+    429: "Du har for mange sider åbne på én gang. Luk nogle af dine faner med SSP-evaluering, "
+         "og prøv så igen.",
 }
 ERROR_PAGE = """<!doctype html><html lang="da"><head><meta charset="utf-8">
 <title>{title}</title><style>body{{font-family:Arial,Helvetica,sans-serif;color:#1F2933;margin:40px}}

@@ -11,6 +11,9 @@ swaps them in):
   ``/voila/query/<kernel_id>`` without any check (voila's design: the kernel has no cookie);
   here it is at a path with a secret only kernels know (their environment) and answers only
   connections from this machine.
+- ``RenderHandler.prepare`` refuses (429) a page beyond ``pages_per_session`` open ones:
+  each page is a kernel of ~200 MB, and one person reloading in a loop must not exhaust
+  the server (closed tabs free theirs through Voilà's shutdown beacon, idle ones are culled).
 - ``RenderHandler.write``: the page's HTML without links to other hosts and, under
   ``serve``, with the script that tells an open page its session ended (``pagehtml``).
 - ``StartPage``: ``/`` leads to the first page; Voilà's notebook tree and its contents API
@@ -32,7 +35,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 
 from evaluation.server import identity, login, pagehtml, roles, teampages, transfer
 from evaluation.server.errorpage import DanishErrors
-from evaluation.settings import IDENTITY_HEADER
+from evaluation.settings import IDENTITY_HEADER, settings
 
 KERNEL_ID = r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)"
 IDENTITY_HEADERS = frozenset({IDENTITY_HEADER.lower()})
@@ -57,6 +60,11 @@ class RenderHandler(DanishErrors, TornadoVoilaHandler):
         if not roles.may_open_page(user.person, notebook):
             state.log.record("refused", username=user.username, page=notebook, address=state.client_address(self))
             raise web.HTTPError(403)
+        open_pages = [k for k in state.owners.of(user.session) if k in self.kernel_manager]
+        if len(open_pages) >= self.settings.get("ssp_pages_per_session", settings.pages_per_session):
+            state.log.record("refused", username=user.username, page=notebook, detail="for mange åbne sider",
+                             address=state.client_address(self))
+            raise web.HTTPError(429)
         state.log.record("page", username=user.username, page=notebook, network=network,
                          address=state.client_address(self))
         self.request.headers[IDENTITY_HEADER] = user.username
