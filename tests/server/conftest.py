@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from serverkit import RunningServer, add_users
+from serverkit import RunningServer, add_users, start_served
 
 from evaluation.server import dashboard, launch
 
@@ -45,18 +45,6 @@ def serve_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copyfile(demo_db, path)
     add_users(path)
     return path
-
-
-def start_served(db_path: Path, port: int, *extra: str, **options: str) -> tuple[launch.ServerOptions, object]:
-    settings = launch.ServerOptions(db_path=db_path, port=port, mode="server",
-                                    extra=("--SspVoila.guard_interval_s=1", *extra), **options)
-    process = launch.start(settings, quiet=True)
-    try:
-        launch.wait_until_listening(process, settings)
-    except Exception:
-        launch.stop(process)
-        raise
-    return settings, process
 
 
 @pytest.fixture(scope="module")

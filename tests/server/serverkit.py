@@ -8,6 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from evaluation.server import launch
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -133,3 +135,16 @@ def kernel_process_alive(kernel_id: str) -> bool:
         except OSError:
             continue
     return False
+
+
+def start_served(db_path: Path, port: int, *extra: str, **options: str) -> tuple[launch.ServerOptions, object]:
+    """An ``ssp-eval serve`` server on 127.0.0.1 in its own process group (the watch every second)."""
+    settings = launch.ServerOptions(db_path=db_path, port=port, mode="server",
+                                    extra=("--SspVoila.guard_interval_s=1", *extra), **options)
+    process = launch.start(settings, quiet=True)
+    try:
+        launch.wait_until_listening(process, settings)
+    except Exception:
+        launch.stop(process)
+        raise
+    return settings, process

@@ -16,8 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import start_served
-from serverkit import (PASSWORDS, RunningServer, kernel_process_alive, login, small_export)
+from serverkit import PASSWORDS, RunningServer, kernel_process_alive, login, small_export, start_served
 
 from evaluation.server import launch
 from evaluation.server.accesslog import AccessLog

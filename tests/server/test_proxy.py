@@ -19,9 +19,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import start_served
 from playwright.sync_api import sync_playwright
-from serverkit import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, PASSWORDS, RunningServer
+from serverkit import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, PASSWORDS, RunningServer, start_served
 
 from evaluation.server import launch
 from evaluation.server.accesslog import AccessLog
