@@ -102,10 +102,18 @@ def _generated(name: str, allowed: tuple[str, ...], make: Callable[[Path], list[
 
 
 def template_file(name: str, *, db_path: Path, reports_dir: Path) -> Download:
-    """The fill-in template for the networks (.xlsx with guidance and drop-downs, or .csv)."""
+    """The fill-in template for the networks (.xlsx with guidance and drop-downs, or .csv); its
+    SSP-netværk drop-down offers the registry's networks (``plan.networks``)."""
     from evaluation.ingest import template
+    from evaluation.plan import networks
+    from evaluation.store import db
 
-    return _generated(name, (template.XLSX_NAME, template.CSV_NAME), template.write_templates)
+    def make(out: Path) -> list[Path]:
+        with db.reader(db_path) as con:
+            names = networks.network_names(con)
+        return template.write_templates(out, networks=names)
+
+    return _generated(name, (template.XLSX_NAME, template.CSV_NAME), make)
 
 
 def actioncard_file(name: str, *, db_path: Path, reports_dir: Path) -> Download:
