@@ -18,6 +18,7 @@ rest (pre-heating: one kernel for Årsevaluering, see ``dashboard``).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import socket
@@ -102,7 +103,8 @@ def start(options: ServerOptions, *, quiet: bool = False) -> subprocess.Popen:
 
 def check_serve(options: ServerOptions) -> None:
     """Before ``serve`` starts: a database with at least one active team user (else nobody
-    could log in to add the others), and a single-sign-on header only behind a proxy."""
+    could log in to add the others), a single-sign-on header only behind a proxy, and no
+    plain http beyond this machine (anything but the loopback needs ``--proxy``, the TLS proxy)."""
     from evaluation.server import users
     from evaluation.store import db
 
@@ -110,11 +112,26 @@ def check_serve(options: ServerOptions) -> None:
         raise DatabaseError(f"Databasen {options.db_path} findes ikke. Opret den med 'ssp-eval init' først.")
     if options.trusted_user_header and not options.proxy:
         raise ServerError("--trusted-user-header kræver --proxy: brugernavnet tæller kun, når det kommer fra proxyen.")
+    if not options.proxy and not listens_on_loopback_only(options.host):
+        raise ServerError(f"Serveren ville lytte på {options.host or 'alle adresser'} uden TLS: adgangskoder og sider "
+                          "ville gå ukrypteret over netværket. Lyt på 127.0.0.1 og sæt en TLS-proxy foran "
+                          "(--proxy 127.0.0.1; se README'en, »Fælles server med login«), eller angiv proxyens "
+                          "adresse med --proxy, hvis den står på en anden maskine.")
     with db.reader(options.db_path) as con:
         team = [u for u in users.list_users(con) if u.active and u.role == "team"]
     if not team:
         raise ServerError("Der er ingen aktiv bruger med rollen team, så ingen kan logge ind. Opret den første "
                           "med: ssp-eval users add BRUGERNAVN --role team")
+
+
+def listens_on_loopback_only(host: str) -> bool:
+    """Whether ``host`` is this machine's loopback (then nobody else can reach the plain http)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False  # "", 0.0.0.0 is not an address here; a host name may be any interface
 
 
 def address(options: ServerOptions) -> str:
