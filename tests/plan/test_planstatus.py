@@ -131,8 +131,7 @@ def test_due_items_lists_concrete_items_of_every_kind(prepared: Path) -> None:
     assert (moved.ref, moved.proposed) == ("red_barnet_sletdet", "sletdet.redbarnet.dk")
     assert broken.ref is not None and got[("exercise_missing", "Øvelse 2026 i Syd")].network == "Syd"
     old = got[("retention_past", "Sager indberettet i 2020 og før")]
-    assert old.why == ("1 sag er ældre end opbevaringsperioden på 5 år. "
-                       "Slet dem med 'ssp-eval slet til-og-med 2020'.")
+    assert old.why == "1 sag er ældre end opbevaringsperioden på 5 år."  # the CLI text adds how (below)
     assert (old.ref, old.since) == ("2020", pd.Timestamp("2025-01-01"))  # 2019 + 5 whole years, then due
 
 
@@ -195,6 +194,8 @@ def test_format_due_groups_by_kind_in_danish(prepared: Path) -> None:
         assert f"{label} (1)" in text
     assert "  - Ledelse i Syd: Sidst bekræftet 01.12.2024" in text
     assert "Forfalden siden 01.12.2025." in text
+    assert ("ældre end opbevaringsperioden på 5 år. Slet dem med 'ssp-eval slet til-og-med 2020'. Forfalden "
+            "siden 01.01.2025.") in text
     empty = planstatus.format_due(items(prepared).iloc[0:0])
     assert empty.startswith("Intet at følge op på")
 

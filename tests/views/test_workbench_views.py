@@ -355,3 +355,30 @@ def test_an_offline_link_check_gives_page_advice_not_a_terminal_command(plan_db:
     assert page.wait(60)
     page.addresses.start_check().join(120)
     assert page.addresses.status.text == said  # Årsevaluering's button says the same
+
+
+def test_cases_past_retention_are_followed_up_and_erased_from_the_page(plan_db: Path) -> None:
+    """A case older than the retention period made the page fail (no row for its kind) and the
+    item named a terminal command; now the page previews the erasure and erases on confirmation."""
+    from evaluation.store import erasure
+
+    with db.writer(plan_db) as con:
+        con.execute("UPDATE case_versions SET indberetningsmaaned = DATE '2019-05-01' "
+                    "WHERE netvaerk = 'Syd' AND replaced_by_import IS NULL")
+        old = con.execute("SELECT count(*) FROM cases WHERE year(indberetningsmaaned) <= 2019").fetchone()[0]
+        total = con.execute("SELECT count(*) FROM cases").fetchone()[0]
+    assert old > 0
+    view = OpfoelgningView(plan_db, today=TODAY)
+    assert view.status.text == ""  # no "uventet fejl"
+    row = row_of(view, "Sager indberettet i")
+    assert "ssp-eval" not in row.children[0].value and "Slet sagerne for altid" in row.children[0].value
+    eraser = row.children[1]
+    preview, confirm_box = eraser.children[0], eraser.children[1]
+    preview.click()
+    assert confirm_box.layout.display == "flex"
+    assert f"{old} sag" in texts(confirm_box.children[0].value) and "kan ikke fortrydes" in confirm_box.children[0].value
+    confirm_box.children[1].children[0].click()  # "Ja, slet for altid"
+    with db.reader(plan_db) as con:
+        assert con.execute("SELECT count(*) FROM cases").fetchone()[0] == total - old
+        assert len(erasure.history(con)) == 1
+    assert not [r for r in item_rows(view) if "Sager indberettet i" in r.children[0].value]

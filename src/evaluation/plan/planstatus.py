@@ -235,13 +235,17 @@ def _retention(con: duckdb.DuckDBPyConnection, today: date) -> list[dict[str, An
     keep = past.retention
     standard = "" if keep.from_plan else " (standard; planen har ikke fastsat en periode: retention_years)"
     why = (f"{past.cases} {'sag er' if past.cases == 1 else 'sager er'} ældre end opbevaringsperioden på "
-           f"{keep.years} år{standard}. Slet dem med 'ssp-eval slet til-og-med {past.through_year}'.")
+           f"{keep.years} år{standard}.")  # how to erase: format_due (CLI), the Opfølgning page's button
     return [{"kind": "retention_past", "what": f"Sager indberettet i {past.through_year} og før", "why": why,
              "since": date(int(past.oldest_year or past.through_year) + keep.years + 1, 1, 1),
              "ref": str(past.through_year)}]
 
 
 # --- text for the CLI ---------------------------------------------------------------------
+
+# How the CLI does an item (the pages have their own button): appended to its text.
+CLI_HOW = {"retention_past": " Slet dem med 'ssp-eval slet til-og-med {ref}'."}
+
 
 def format_due(frame: pd.DataFrame) -> str:
     """The due items as Danish text, grouped by kind with a count per group."""
@@ -254,5 +258,6 @@ def format_due(frame: pd.DataFrame) -> str:
         for row in group.itertuples():
             word = SINCE_WORDS.get(kind)
             since = f" {word} {_d(row.since)}." if word and pd.notna(row.since) else ""
-            lines.append(f"  - {row.what}: {row.why}{since}")
+            how = CLI_HOW.get(kind, "").format(ref=row.ref)
+            lines.append(f"  - {row.what}: {row.why}{how}{since}")
     return "\n".join(lines)

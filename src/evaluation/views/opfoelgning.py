@@ -28,6 +28,7 @@ from evaluation.views import navigation
 from evaluation.views.common import (STYLE, Status, esc, fmt_date, fmt_datetime, guarded, message_page,
                                      page_database, reader, show_page, table_html)
 from evaluation.views.linkcheck import LinkCheck
+from evaluation.views.retention_erasure import RetentionErasure
 
 PAGE = "opfoelgning"
 TITLE = "Opfølgning på handleplanen"
@@ -44,7 +45,7 @@ WHERE: dict[str, tuple[str, str, str]] = {
     "address_broken": ("aarsevaluering", "sektion-3", "Se adressens historik i Årsevaluering, spørgsmål 3"),
     "address_moved": ("aarsevaluering", "sektion-3", "Se adressens historik i Årsevaluering, spørgsmål 3"),
     "exercise_missing": ("aarsevaluering", "sektion-2", "Registrér øvelsen i Årsevaluering, spørgsmål 2"),
-}
+}  # retention_past: done here (views.retention_erasure), no link
 # What to do, in one imperative line per kind.
 TODO: dict[str, str] = {
     "policy_revised": "Læs den reviderede politik, og tjek at handleplanen stadig passer til den.",
@@ -53,6 +54,8 @@ TODO: dict[str, str] = {
     "address_broken": "Find den rigtige adresse, og ret den i planen.",
     "address_moved": "Ret adressen i planen til den nye.",
     "exercise_missing": "Hold årets øvelse i actioncardet med netværkets SSP-kontaktlærere, og registrér den.",
+    "retention_past": "Slet sagerne for altid, når teamet har besluttet det: vis sletningen, læs hvad der "
+                      "forsvinder, og bekræft.",
 }
 
 
@@ -151,13 +154,15 @@ class OpfoelgningView:
 
     def _item_row(self, item: dict[str, Any]) -> widgets.Widget:
         """One item: what and why, what to do, the link to where it is done, and its tick or field."""
-        page, anchor, link_text = WHERE[item["kind"]]
         word = planstatus.SINCE_WORDS.get(item["kind"])
         since = f" {word} {fmt_date(item['since'])}." if word and not pd.isna(item["since"]) else ""
+        link = ""
+        if item["kind"] in WHERE:
+            page, anchor, link_text = WHERE[item["kind"]]
+            link = f'<a href="{esc(navigation.href(page, anchor=anchor))}">{esc(link_text)}</a>'
         text = widgets.HTML(
             f'<div class="ssp-item" data-kind="{esc(item["kind"])}"><b>{esc(item["what"])}</b>: '
-            f"{esc(item['why'])}{esc(since)}<br>{esc(TODO[item['kind']])} "
-            f'<a href="{esc(navigation.href(page, anchor=anchor))}">{esc(link_text)}</a></div>',
+            f"{esc(item['why'])}{esc(since)}<br>{esc(TODO.get(item['kind'], ''))} {link}</div>",
             layout=widgets.Layout(width="100%"))
         action = self._action(item)
         box = widgets.VBox([text, action] if action is not None else [text],
@@ -183,6 +188,8 @@ class OpfoelgningView:
             button = widgets.Button(description="Ret adressen", icon="save", layout=widgets.Layout(width="150px"))
             button.on_click(lambda _b: self.correct_address(item["ref"], field.value))
             return widgets.HBox([field, button])
+        if kind == "retention_past" and isinstance(item["ref"], str):
+            return RetentionErasure(self.db_path, int(item["ref"]), on_done=self.refresh).widget
         return None
 
     def _tick(self, label: str, action) -> widgets.Checkbox:
