@@ -290,6 +290,21 @@ CREATE TABLE IF NOT EXISTS link_checks (
 );
 CREATE SEQUENCE IF NOT EXISTS link_run_seq START 1;
 
+-- Every check of a phone number in the plan (question 3, phone_checks.py): a consultant rang
+-- it or looked it up and marked it right ('ok'), changed ('changed': the registry now prints
+-- new_number, with registry_history) or not working ('broken'). Latest check per number wins.
+CREATE TABLE IF NOT EXISTS phone_checks (
+    phone_id    VARCHAR NOT NULL,
+    number      VARCHAR NOT NULL,                     -- the number as printed when checked
+    result      VARCHAR NOT NULL CHECK (result IN ('ok', 'changed', 'broken')),
+    new_number  VARCHAR,                              -- 'changed': the number printed since
+    checked_on  DATE NOT NULL,
+    note        VARCHAR CHECK (length(note) <= 1000),
+    saved_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    saved_by    VARCHAR NOT NULL,
+    CHECK ((result = 'changed') = (new_number IS NOT NULL))
+);
+
 -- Cells hidden in a published Kredsråd edition, so next year's edition hides them too.
 CREATE TABLE IF NOT EXISTS published_suppressions (
     edition_year  INTEGER NOT NULL,

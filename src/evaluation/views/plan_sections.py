@@ -21,6 +21,7 @@ from evaluation.plan import actors, keypersons, links, notes, registry
 from evaluation.analysis.filters import Filters
 from evaluation.views.common import (esc, fmt_bool, fmt_date, fmt_datetime, fmt_int, guarded, heading_html,
                                      reader, table_html)
+from evaluation.views.phone_checks import PhoneChecksPart
 from evaluation.views.sections import FLAG, LABEL_STYLE, WIDE, Section, list_text, set_options
 
 ACTOR_KIND_LABELS: dict[str, str] = {
@@ -193,10 +194,10 @@ class AddressesSection(Section):
     def __init__(self, db_path: Path) -> None:
         super().__init__(db_path)
         self.latest = pd.DataFrame()
-        self.phone_frame = pd.DataFrame()
         self.table = widgets.HTML("")
         self.table.add_class("ssp-addresses")
-        self.phones = widgets.HTML("")
+        self.phones = PhoneChecksPart()
+        self.phones.on_save(self.save, self.db_path)
         self.pick = widgets.Dropdown(description="Historik for", layout=WIDE, style=LABEL_STYLE)
         self.pick.observe(lambda _c: self.show_history(), names="value")
         self.history = widgets.HTML("")
@@ -212,17 +213,15 @@ class AddressesSection(Section):
                                          "Er de rigtige webadresser og telefonnumre angivet? Seneste kontrol af "
                                          "hver adresse i planen.", anchor="sektion-3"))
         self.widget = widgets.VBox([head, self.table, widgets.HBox([self.run_button, self.progress]),
-                                    self.status.widget, self.pick, self.history,
-                                    widgets.HTML("<h3>Telefonnumre i planen</h3>"), self.phones])
+                                    self.status.widget, self.pick, self.history, self.phones.widget])
 
     def load(self, con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
         self.filters = filters
-        self.phone_frame = registry.phones(con)
+        self.phones.load(con)
         self.latest = links.latest_status(con)
 
     def render(self) -> None:
-        self.phones.value = table_html(self.phone_frame, {"number": "Nummer", "actor_name": "Aktør",
-                                                          "purpose": "Formål"})
+        self.phones.render()
         frame = self.latest
         frame = frame.assign(
             flag=[FLAG.format("Skal rettes") if bool(f) else "" for f in frame["flagged"].fillna(False)],
