@@ -261,14 +261,22 @@ CREATE TABLE IF NOT EXISTS meeting_notes (
 );
 
 -- Decisions on names found in cases that the plan does not list: accepted as a new actor,
--- accepted as an alias of a known actor, or dismissed. Remembered for next year.
+-- accepted as an alias of a known actor, or dismissed. Remembered for next year. One row per
+-- spelling; the spellings of one decision share decision_id. A decision is taken back by
+-- 'undone' rows (undoes = its decision_id), which also remove from the registry exactly the
+-- names the decision wrote there (in_registry). The latest row per name wins.
 CREATE TABLE IF NOT EXISTS actor_decisions (
     normalised_name  VARCHAR NOT NULL,
-    decision         VARCHAR NOT NULL CHECK (decision IN ('new_actor', 'alias', 'dismissed')),
+    decision         VARCHAR NOT NULL CHECK (decision IN ('new_actor', 'alias', 'dismissed', 'undone')),
     actor_id         VARCHAR,                         -- the actor created or aliased
     decided_at       TIMESTAMP NOT NULL DEFAULT current_timestamp,
     decided_by       VARCHAR NOT NULL,
-    note             VARCHAR
+    note             VARCHAR,                         -- the reason given
+    decision_id      INTEGER NOT NULL,
+    name             VARCHAR NOT NULL,                -- the spelling as written in the cases
+    in_registry      BOOLEAN NOT NULL DEFAULT FALSE,  -- this decision wrote the name into the registry
+    undoes           INTEGER,                         -- 'undone': the decision taken back
+    CHECK ((decision = 'undone') = (undoes IS NOT NULL))
 );
 
 -- Every link check ever made (links.py). url is the address checked, with scheme.

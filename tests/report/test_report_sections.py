@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evaluation.plan import actors
+from evaluation.plan import actor_decisions, actors
 from evaluation.store import db
 from evaluation.analysis import queries
 from evaluation.report import kredsraad as report_kredsraad, sections as report_sections, suppression
@@ -39,7 +39,7 @@ def report_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
                     [datetime(2026, 2, 1, 12, 0), f"https://{url}", address_id])
     with db.reader(path) as con:
         candidate = actors.candidates(con, year=2025).iloc[0]
-    actors.accept_as_new(path, candidate["candidate"], list(candidate["variants"]))
+    actor_decisions.accept_as_new(path, candidate["candidate"], list(candidate["variants"]))
     return path
 
 

@@ -205,7 +205,10 @@ def test_accepting_a_new_actor_moves_it_into_the_registry(aarsevaluering: Page, 
     candidate = options(page, ".ssp-candidate select")[0]
     select.select_option(label=candidate)
     page.locator(".ssp-accept-new").click()
-    expect(page.get_by_text(f"'{candidate}' er tilføjet planen som ny aktør.")).to_be_visible()
+    confirm = page.locator(".ssp-confirm-yes")
+    expect(confirm).to_have_text(f"Ja, tilføj {candidate}")  # a decision is confirmed, naming the organisation
+    confirm.click()
+    expect(page.get_by_text(f"»{candidate}« er tilføjet planen som ny aktør.")).to_be_visible()
     with db.reader(dashboard_db) as con:
         added = con.execute("SELECT actor_id FROM actors WHERE name = ?", [candidate]).fetchall()
     assert len(added) == 1

@@ -80,3 +80,89 @@ def test_a_refused_phone_check_says_why_in_danish(page: AarsevalueringView) -> N
     part.result.value = "changed"  # but no new number
     part.button.click()
     assert "Skriv det nye nummer" in page.addresses.status.text
+
+
+# --- item 3: deliberate, reversible decisions ---------------------------------------------
+
+def test_a_click_only_asks_and_the_question_names_the_organisation(page: AarsevalueringView,
+                                                                   view_db: Path) -> None:
+    section = page.actors
+    section.candidate.value = "Cyberhus"
+    section.reason.value = "Ikke relevant"
+    section.dismiss_button.click()
+    assert section.confirmation.open
+    question = section.confirmation.text.value
+    assert "»Cyberhus« (2 sager i 2 netværk i 2025)" in question and "»Ikke relevant«" in question
+    assert section.confirmation.yes.description == "Ja, afvis Cyberhus"
+    assert "Cyberhus" in list(section.frame["candidate"])  # nothing decided yet
+    with db.reader(view_db) as con:
+        assert con.execute("SELECT count(*) FROM actor_decisions").fetchall() == [(0,)]
+    section.confirmation.no.click()
+    assert not section.confirmation.open and "Cyberhus" in list(section.frame["candidate"])
+
+
+def test_a_dismissal_without_a_reason_is_not_even_asked(page: AarsevalueringView) -> None:
+    section = page.actors
+    section.candidate.value = "Cyberhus"
+    section.dismiss_button.click()
+    assert not section.confirmation.open
+    assert "Skriv en begrundelse for at afvise »Cyberhus«" in section.status.text
+
+
+def test_after_a_decision_nothing_is_preselected_and_the_reason_is_empty(page: AarsevalueringView) -> None:
+    """The bug: the form jumped to the next name with the old reason, and a second click
+    dismissed the wrong organisation."""
+    section = page.actors
+    section.candidate.value = "Foreningen Far"
+    section.reason.value = "Ikke relevant"
+    section.dismiss_button.click()
+    section.confirmation.yes.click()
+    assert "»Foreningen Far« er afvist" in section.status.text, section.status.text
+    assert section.candidate.value is None and section.reason.value == ""
+    assert list(section.frame["candidate"]) == ["Cyberhus"]
+    section.dismiss_button.click()  # the second click
+    assert not section.confirmation.open and "Vælg først et navn" in section.status.text
+    assert list(section.frame["candidate"]) == ["Cyberhus"]
+
+
+def test_changing_the_name_withdraws_the_question(page: AarsevalueringView, view_db: Path) -> None:
+    section = page.actors
+    section.candidate.value = "Cyberhus"
+    section.reason.value = "Ikke relevant"
+    section.dismiss_button.click()
+    section.candidate.value = "Foreningen Far"
+    assert not section.confirmation.open
+
+
+def test_a_decision_is_undone_from_the_history_in_a_later_session(view_db: Path) -> None:
+    first = AarsevalueringView(view_db, today=TODAY)
+    assert first.wait(60)
+    section = first.actors
+    section.candidate.value = "Cyberhus"
+    section.kind.value = "ngo"
+    section.accept_new_button.click()
+    section.confirmation.yes.click()
+    assert "Cyberhus" not in list(section.frame["candidate"])
+    later = AarsevalueringView(view_db, today=TODAY)  # another day, another kernel: only the file
+    assert later.wait(60)
+    section = later.actors
+    assert "Godkendt som ny aktør" in section.history.value and "Cyberhus" in section.history.value
+    [(label, decision_id)] = section.past.options
+    assert "Godkendt som ny aktør »Cyberhus«" in label and section.past.value is None
+    section.past.value = decision_id
+    section.undo_button.click()
+    assert "Fjern »Cyberhus« fra planen igen?" in section.confirmation.text.value
+    section.confirmation.yes.click()
+    assert section.status.text == "Beslutningen om »Cyberhus« er fortrudt.", section.status.text
+    assert "Cyberhus" in list(section.frame["candidate"]) and "Fortrudt" in section.history.value
+    with db.reader(view_db) as con:
+        assert con.execute("SELECT count(*) FROM actors WHERE name = 'Cyberhus'").fetchall() == [(0,)]
+    assert section.past.options == ()
+
+
+def test_forms_default_to_the_network_the_page_is_filtered_to(page: AarsevalueringView) -> None:
+    section = page.key_persons
+    assert section.network.options[0] == "Nord"  # the first in the list ...
+    page.filter_bar.network.value = "Syd"          # ... but the page shows Syd
+    assert page.wait(60)
+    assert (section.network.value, section.ex_network.value) == ("Syd", "Syd")

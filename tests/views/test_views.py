@@ -180,7 +180,8 @@ def test_accepting_a_new_actor_moves_it_into_the_registry(page: AarsevalueringVi
     section.candidate.value = "Cyberhus"
     section.kind.value = "ngo"
     section.accept_new_button.click()
-    assert section.status.text == "'Cyberhus' er tilføjet planen som ny aktør.", section.status.text
+    section.confirmation.yes.click()  # decisions are confirmed (actor_section.py)
+    assert section.status.text == "»Cyberhus« er tilføjet planen som ny aktør.", section.status.text
     with db.reader(view_db) as con:
         added = con.execute("SELECT kind, in_plan FROM actors WHERE name = 'Cyberhus'").fetchall()
         history = con.execute("SELECT count(*) FROM registry_history WHERE table_name = 'actors' "
@@ -190,6 +191,7 @@ def test_accepting_a_new_actor_moves_it_into_the_registry(page: AarsevalueringVi
     section.candidate.value = "Foreningen Far"
     section.reason.value = "Ikke relevant for planen"
     section.dismiss_button.click()
+    section.confirmation.yes.click()
     assert section.frame.empty and "Ingen nye aktører" in section.table.value
 
 
@@ -220,9 +222,10 @@ def test_a_save_while_the_background_worker_reads_shows_the_saved_state(page: Aa
     watcher.start()
     page.actors.candidate.value = "Cyberhus"
     page.actors.accept_new_button.click()
+    page.actors.confirmation.yes.click()  # decisions are confirmed (actor_section.py)
     watcher.join(70)
     assert replaced_while_held == [True], "the save did not happen while the reader was open"
-    assert page.actors.status.text == "'Cyberhus' er tilføjet planen som ny aktør."
+    assert page.actors.status.text == "»Cyberhus« er tilføjet planen som ny aktør."
     assert "Cyberhus" not in page.actors.candidate.options
     assert page.wait(30)
 
