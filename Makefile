@@ -20,11 +20,12 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Debian's Chromium (never a downloaded browser): browser tests and PDF printing use it.
+# poppler-utils (pdftotext): tests read the text of the PDFs the pages offer.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "Installerer Chromium fra Debian ..."; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftotext ]; then \
+	  echo "Installerer Chromium og poppler-utils fra Debian ..."; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium poppler-utils; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium poppler-utils; fi; \
 	fi
 
 # Built once; delete build/ (make clean) to build it again from fresh synthetic files.

@@ -175,3 +175,47 @@ def same_as_direct() -> Callable[..., Any]:
         return cached
 
     return check
+
+
+# --- local_site: a small real web site on 127.0.0.1 for the link checker (views, workbench) --
+
+
+@pytest.fixture
+def local_site():
+    """``(base_url, hits)``: a real HTTP server on 127.0.0.1 in a thread, stopped after the test.
+
+    /ok and /ny answer 200, /flyttet moves permanently to /ny, anything else is 404.
+    """
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:
+            self._answer()
+
+        def do_GET(self) -> None:
+            self._answer()
+
+        def _answer(self) -> None:
+            hits.append(self.path)
+            status, location = {"/ok": (200, None), "/ny": (200, None), "/flyttet": (301, "/ny")}.get(
+                self.path, (404, None))
+            self.send_response(status)
+            if location:
+                self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    finally:
+        server.shutdown()
+        server.server_close()

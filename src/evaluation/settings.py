@@ -31,6 +31,8 @@ DASHBOARDS_DIR = _shipped("dashboards", "dashboards")
 NOTEBOOKS_DIR = _shipped("notebooks", "notebooks")
 
 DB_ENV_VAR = "SSP_EVAL_DB"
+REPORTS_ENV_VAR = "SSP_EVAL_REPORTS"
+REPORTS_FOLDER_NAME = "rapporter"
 # Outside the source tree on purpose: a Voilà kernel's working directory is the notebook's
 # folder, so a relative default would silently create a second, empty database there.
 DEFAULT_DB_PATH = Path.home() / ".local" / "share" / "ssp-evaluering" / "ssp-evaluering.duckdb"
@@ -70,6 +72,22 @@ def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return DEFAULT_DB_PATH
+
+
+def reports_path(explicit: str | os.PathLike[str] | None = None, *,
+                 db_path: str | os.PathLike[str] | None = None) -> Path:
+    """The reports folder: ``explicit``, else ``$SSP_EVAL_REPORTS``, else ``rapporter`` beside the database.
+
+    The browser pages write reports here and the download handler serves them from here, so
+    both must ask this one function. Never the working directory: a Voilà kernel's working
+    directory is the notebooks' folder (inside the installed package).
+    """
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    env = os.environ.get(REPORTS_ENV_VAR)
+    if env:
+        return Path(env).expanduser().resolve()
+    return database_path(db_path).parent / REPORTS_FOLDER_NAME
 
 
 def current_user() -> str:

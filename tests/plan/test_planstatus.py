@@ -85,7 +85,7 @@ def items(path: Path, today: date = TODAY) -> pd.DataFrame:
 
 def test_due_items_lists_concrete_items_of_every_kind(prepared: Path) -> None:
     frame = items(prepared)
-    assert list(frame.columns) == ["kind", "kind_label", "what", "why", "since"]
+    assert list(frame.columns) == ["kind", "kind_label", "what", "why", "since", "network", "ref", "proposed"]
     assert set(frame["kind"]) == set(planstatus.KINDS)
     assert list(dict.fromkeys(frame["kind"])) == list(planstatus.KINDS)  # grouped in KINDS order
     assert (frame["kind_label"] == frame["kind"].map(planstatus.KIND_LABELS)).all()
@@ -110,6 +110,12 @@ def test_due_items_lists_concrete_items_of_every_kind(prepared: Path) -> None:
     assert broken.since == pd.Timestamp("2026-02-01 03:00")
     assert "sletdet.redbarnet.dk" in got[("address_moved", "redbarnet.dk/sletdet")].why
     assert "Ingen øvelse registreret for 2026" in got[("exercise_missing", "Øvelse 2026 i Syd")].why
+    # what a page needs to act on an item (Opfølgning ticks items off or links to them)
+    assert (due.network, due.ref) == ("Syd", "ledelse")
+    assert got[("role_missing", "SSP-kontaktlærer i Syd")].ref == "ssp_kontaktlaerer"
+    moved = got[("address_moved", "redbarnet.dk/sletdet")]
+    assert (moved.ref, moved.proposed) == ("red_barnet_sletdet", "sletdet.redbarnet.dk")
+    assert broken.ref is not None and got[("exercise_missing", "Øvelse 2026 i Syd")].network == "Syd"
 
 
 def test_unreachable_is_flagged_only_after_the_agreed_days(prepared: Path) -> None:

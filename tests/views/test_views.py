@@ -26,6 +26,8 @@ from evaluation.views.aarsevaluering import AarsevalueringView
 from evaluation.views.common import ALL, figure_title
 from evaluation.views.experience import kpi_value_text
 from evaluation.views.moedenoter import MoedenoterView
+from evaluation.views.aarsrapport import AarsrapportView
+from evaluation.views.netvaerk import NetvaerkView
 from evaluation.views.udforsk import NONE, UdforskView
 from evaluation.views.worker import BrowserReady, Deferred
 
@@ -262,12 +264,15 @@ def test_link_checker_button_shows_progress_and_the_summary(page: Aarsevaluering
 
 def test_missing_and_empty_databases_give_a_danish_message(tmp_path: Path) -> None:
     missing = AarsevalueringView(tmp_path / "findes-ikke.duckdb")
-    assert not missing.ready and "findes ikke" in missing.widget.value and "ssp-eval" in missing.widget.value
+    assert not missing.ready and "findes ikke" in missing.widget.value
     empty = tmp_path / "tom.duckdb"
     db.init(empty)
-    for view_class in (AarsevalueringView, UdforskView, MoedenoterView):
+    for view_class in (AarsevalueringView, UdforskView, MoedenoterView, NetvaerkView, AarsrapportView):
         view = view_class(empty)
         assert not view.ready and "ingen sager" in view.widget.value
+        # the way on is the browser page that loads files, never a terminal command
+        assert "Indlæs udtræk" in view.widget.value and "ssp-eval" not in view.widget.value
+    assert "Indlæs udtræk" in missing.widget.value and "ssp-eval" not in missing.widget.value
 
 
 def test_a_failing_first_read_gives_the_whole_page_as_a_danish_message(monkeypatch: pytest.MonkeyPatch,
@@ -291,8 +296,9 @@ def test_show_never_raises_on_unexpected_errors(monkeypatch: pytest.MonkeyPatch,
         def __init__(self, db_path, *, in_browser: bool = False):
             raise RuntimeError("boom")
 
-    assert common.show_page(Broken, "Årsevaluering", view_db) is None
-    assert "uventet fejl" in shown[0].value and "boom" not in shown[0].value
+    assert common.show_page(Broken, "Årsevaluering", view_db, page="aarsevaluering") is None
+    assert "uventet fejl" in shown[-1].value and "boom" not in shown[-1].value
+    assert 'aria-current="page">Årsevaluering<' in shown[0].value  # the navigation stays, current page marked
 
 
 def test_deferred_drops_superseded_jobs() -> None:

@@ -48,16 +48,19 @@ KIND_LABELS = {
     "phone_due": f"Telefonnumre ikke kontrolleret i {config.settings.verification_months} måneder",
     "exercise_missing": "Årets øvelse i actioncardet mangler",
 }
-COLUMNS = ["kind", "kind_label", "what", "why", "since"]
+COLUMNS = ["kind", "kind_label", "what", "why", "since", "network", "ref", "proposed"]
 # How format_due words ``since`` per kind; kinds whose "why" already holds the date have none.
 SINCE_WORDS = {"role_due": "Forfalden siden", "address_broken": "Fejler siden", "address_moved": "Set flyttet siden"}
 
 
 def due_items(con: duckdb.DuckDBPyConnection, *, today: date | None = None) -> pd.DataFrame:
-    """Everything due, one row per item: kind, Danish kind label, what, why (Danish), since.
+    """Everything due, one row per item: kind, Danish kind label, what, why (Danish), since,
+    and what a page needs to act on the item: network, ref, proposed.
 
     ``since`` is the date the item became due (NaT when there is no such date, e.g. a role
-    that was never filled). Rows come in ``KINDS`` order, then by what.
+    that was never filled). ``ref`` is the registry id the item is about (policy_id,
+    role_id, address_id; None for exercises), ``network`` the network of a role or exercise,
+    ``proposed`` the new address of a moved one. Rows come in ``KINDS`` order, then by what.
     """
     today = today or date.today()
     rows: list[dict[str, Any]] = []
@@ -66,7 +69,7 @@ def due_items(con: duckdb.DuckDBPyConnection, *, today: date | None = None) -> p
     rows += _addresses(con)
     rows += _phones(con, today)
     rows += _exercises(con, today)
-    frame = pd.DataFrame(rows, columns=["kind", "what", "why", "since"])
+    frame = pd.DataFrame(rows, columns=["kind", "what", "why", "since", "network", "ref", "proposed"])
     frame.insert(1, "kind_label", frame["kind"].map(KIND_LABELS))
     frame["since"] = pd.to_datetime(frame["since"])
     frame["_order"] = frame["kind"].map(KINDS.index)
@@ -89,14 +92,14 @@ def _policies(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """
     rows = con.execute(
         """WITH evaluated AS (SELECT max(TRY_CAST(left(value, 10) AS DATE)) AS d FROM plan_meta WHERE key = ?)
-           SELECT p.name, p.last_revised, e.d
+           SELECT p.name, p.last_revised, e.d, p.policy_id
            FROM policies p CROSS JOIN evaluated e
            WHERE p.last_revised > e.d
            ORDER BY p.name""", [LAST_EVALUATED_KEY]).fetchall()
-    return [{"kind": "policy_revised", "what": name, "since": revised,
+    return [{"kind": "policy_revised", "what": name, "since": revised, "ref": policy_id,
              "why": f"Revideret {_d(revised)}, efter planens seneste evaluering {_d(evaluated)}. "
                     "Tjek, at handleplanen stadig stemmer overens."}
-            for name, revised, evaluated in rows]
+            for name, revised, evaluated, policy_id in rows]
 
 
 # --- question 2: key persons --------------------------------------------------------------
@@ -111,10 +114,12 @@ def _roles(con: duckdb.DuckDBPyConnection, today: date) -> list[dict[str, Any]]:
         if row.missing:
             why = ("Netværket har ingen registreret SSP-kontaktlærer." if row.role_id == "ssp_kontaktlaerer"
                    else "Ingen nøgleperson er registreret i rollen for netværket.")
-            out.append({"kind": "role_missing", "what": what, "why": why, "since": None})
+            out.append({"kind": "role_missing", "what": what, "why": why, "since": None,
+                        "network": row.netvaerk, "ref": row.role_id})
         else:
             became_due = pd.Timestamp(row.verified_on) + pd.DateOffset(months=months)
             out.append({"kind": "role_due", "what": what, "since": became_due,
+                        "network": row.netvaerk, "ref": row.role_id,
                         "why": f"Sidst bekræftet {_d(row.verified_on)}; skal bekræftes mindst hver "
                                f"{months}. måned."})
     return out
@@ -154,7 +159,7 @@ streak_break AS (   -- the last check of another class before the current run of
     FROM latest l JOIN checks c ON c.address_id = l.address_id AND c.grp <> l.grp
     GROUP BY l.address_id
 )
-SELECT a.url, l.status, l.http_status, l.proposed, l.error, l.checked_at,
+SELECT a.url, l.status, l.http_status, l.proposed, l.error, l.checked_at, a.address_id,
        (SELECT min(c.checked_at) FROM checks c
         WHERE c.address_id = l.address_id AND c.grp = l.grp AND (b.t IS NULL OR c.checked_at > b.t)) AS since
 FROM latest l
@@ -173,23 +178,25 @@ def _addresses(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """
     limit = config.settings.link_failing_days
     out = []
-    for url, status, http_status, proposed, error, checked_at, since in con.execute(_links_sql(con)).fetchall():
+    for url, status, http_status, proposed, error, checked_at, address_id, since in (
+            con.execute(_links_sql(con)).fetchall()):
         days = (checked_at.date() - since.date()).days
         running = f"; har fejlet i {days} dage i træk" if days >= 1 else ""
         over = f" (grænsen er {limit} dage): ret eller fjern adressen i planen" if days >= limit else ""
         if status == "moved":
             target = _printed(proposed) if proposed else "en ny adresse"
-            out.append({"kind": "address_moved", "what": url, "since": since,
+            out.append({"kind": "address_moved", "what": url, "since": since, "ref": address_id,
+                        "proposed": proposed,
                         "why": f"Viderestilles permanent til {target} (kontrolleret {_d(checked_at)}). "
                                "Foreslået: ret adressen i planen."})
         elif status == "broken":
             code = (f"HTTP-status {http_status}" if http_status
                     else f"fejl ({error})" if isinstance(error, str) and error else "fejl")
-            out.append({"kind": "address_broken", "what": url, "since": since,
+            out.append({"kind": "address_broken", "what": url, "since": since, "ref": address_id,
                         "why": f"Seneste kontrol {_d(checked_at)} gav {code}{running}{over}."})
         elif days >= limit:  # unreachable: often passing, so only after the agreed number of days
             reason = f" ({error})" if isinstance(error, str) and error else ""
-            out.append({"kind": "address_broken", "what": url, "since": since,
+            out.append({"kind": "address_broken", "what": url, "since": since, "ref": address_id,
                         "why": f"Kunne ikke nås{reason}{running}{over}."})
     return out
 
@@ -234,7 +241,7 @@ def _exercises(con: duckdb.DuckDBPyConnection, today: date) -> list[dict[str, An
             continue
         why = (f"Registreret som ikke holdt i {year}." if network in saved.index
                else f"Ingen øvelse registreret for {year}.")
-        out.append({"kind": "exercise_missing", "what": f"Øvelse {year} i {network}",
+        out.append({"kind": "exercise_missing", "what": f"Øvelse {year} i {network}", "network": network,
                     "why": why + " Planen kræver en årlig øvelse for alle SSP-kontaktlærere.",
                     "since": date(year, 1, 1)})
     return out

@@ -119,4 +119,4 @@ class AarsevalueringView:
 
 def show(db_path: Path | str | None = None) -> AarsevalueringView | None:
     """Build the page and display it (the notebook's only call); never raises."""
-    return show_page(AarsevalueringView, TITLE, db_path)
+    return show_page(AarsevalueringView, TITLE, db_path, page="aarsevaluering")

@@ -89,12 +89,12 @@ def page_database() -> Path:
 def database_problem(db_path: Path) -> str | None:
     """A Danish sentence when the database is missing, unreadable or has no cases, else None."""
     if not Path(db_path).exists():
-        return (f"Databasen {Path(db_path).name} findes ikke. Byg demo-databasen med 'ssp-eval demo' "
-                "eller indlæs sager med 'ssp-eval ingest', og genindlæs siden.")
+        return (f"Databasen {Path(db_path).name} findes ikke endnu. Indlæs netværkenes sagsudtræk på siden "
+                "Indlæs udtræk (i menuen øverst), så oprettes den, og genindlæs så denne side.")
     try:
         if db.is_empty(Path(db_path)):
-            return ("Databasen indeholder endnu ingen sager. Indlæs netværkenes sagsudtræk med "
-                    "'ssp-eval ingest', og genindlæs siden.")
+            return ("Databasen indeholder endnu ingen sager. Indlæs netværkenes sagsudtræk på siden "
+                    "Indlæs udtræk (i menuen øverst), og genindlæs så denne side.")
     except EvaluationError as exc:
         return str(exc)
     except Exception as exc:  # a damaged file: say so, never show the traceback
@@ -357,15 +357,21 @@ def wait_for_user() -> None:
     wait_for_request()
 
 
-def show_page(view_class: type, title: str, db_path: Path | str | None = None) -> Any:
-    """Build a page view and display it; an unexpected error shows a Danish message instead.
+def show_page(view_class: type, title: str, db_path: Path | str | None = None, *,
+              page: str | None = None) -> Any:
+    """Build a page view and display it under the navigation bar; an unexpected error shows a
+    Danish message instead.
 
     The notebooks' only call goes through here, so a cell never ends in a traceback
-    (Voilà would show its English error box, voila#203).
+    (Voilà would show its English error box, voila#203), and every page, also one that
+    only says what is wrong, has the same navigation (``navigation.bar``; ``page`` marks it).
     """
     from IPython.display import display
 
+    from evaluation.views import navigation
+
     wait_for_user()
+    display(navigation.bar(page))
     try:
         view = view_class(db_path, in_browser=True)
     except Exception as exc:

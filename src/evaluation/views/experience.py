@@ -73,7 +73,9 @@ def kpi_card_html(row: dict[str, Any]) -> str:
 
 
 def kpi_cards_html(frame: pd.DataFrame) -> str:
-    """All KPI cards with a line saying which months are compared."""
+    """All KPI cards with a line saying which months are compared, and once, under them, that
+    the verdicts are judged together (``stats.FDR_SENTENCE``: ``kpis.kpis`` controls the
+    false-discovery rate across exactly these cards). Årsevaluering and Netværk both use this."""
     if frame.empty:
         return ""
     first = frame.iloc[0]
@@ -82,7 +84,8 @@ def kpi_cards_html(frame: pd.DataFrame) -> str:
     intro = (f'<p class="ssp-lead ssp-kpi-period">Sammenligner {esc(period)} {year} med samme periode '
              f"{year - 1}. Hold musen over et nøgletal for at se definitionen.</p>")
     cards = "".join(kpi_card_html(row) for row in frame.to_dict("records"))
-    return f'{intro}<div class="ssp-cards">{cards}</div>'
+    fdr = f'<p class="ssp-lead ssp-fdr">{esc(stats.FDR_SENTENCE)}</p>'
+    return f'{intro}<div class="ssp-cards">{cards}</div>{fdr}'
 
 
 class ExperienceSection:

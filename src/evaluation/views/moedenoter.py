@@ -150,4 +150,4 @@ class MoedenoterView:
 
 def show(db_path: Path | str | None = None) -> MoedenoterView | None:
     """Build the page and display it (the notebook's only call); never raises."""
-    return show_page(MoedenoterView, TITLE, db_path)
+    return show_page(MoedenoterView, TITLE, db_path, page="moedenoter")

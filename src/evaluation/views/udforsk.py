@@ -132,4 +132,4 @@ class UdforskView:
 
 def show(db_path: Path | str | None = None) -> UdforskView | None:
     """Build the page and display it (the notebook's only call); never raises."""
-    return show_page(UdforskView, TITLE, db_path)
+    return show_page(UdforskView, TITLE, db_path, page="udforsk")

@@ -100,11 +100,22 @@ class BrowserReady(anywidget.AnyWidget):
     this widget, the page's last, has been rendered and said so.
     """
 
+    # Also scrolls to the address's #anchor (a link from another page, e.g. Opfølgning's
+    # "Årsevaluering, spørgsmål 2"): the browser looked for it before the widgets existed.
     _esm = """
     export default {
       render({ model, el }) {
         el.style.display = "none";
         model.send({ event: "rendered" });
+        const id = decodeURIComponent(window.location.hash.slice(1));
+        if (!id) return;
+        let tries = 0;
+        const find = () => {
+          const target = document.getElementById(id);
+          if (target) target.scrollIntoView({ block: "start" });
+          else if (++tries < 40) setTimeout(find, 250);
+        };
+        setTimeout(find, 100);
       }
     };
     """

@@ -1,0 +1,204 @@
+"""The Årsrapport page: make the yearly report (either edition) and download it, from the browser.
+
+``report_jobs.start`` runs ``ssp-eval report`` as a child process (the page stays responsive,
+one run per year and edition at a time), the page shows its progress, then links to the
+files, which the server's download handler serves from the reports folder
+(``settings.reports_path``). The Kredsråd edition's list of hidden cells is a separate
+download, labelled as the team's only. Every report in the folder is listed with whether
+today's data differ from the data it was made from.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+
+import ipywidgets as widgets
+import pandas as pd
+
+from evaluation import report_jobs
+from evaluation.analysis import queries
+from evaluation.settings import reports_path
+from evaluation.views import navigation
+from evaluation.views.common import (STYLE, Status, esc, first_read, fmt_datetime, guarded, page_database, reader,
+                                     show_page)
+
+PAGE = "aarsrapport"
+TITLE = "Årsrapport"
+INTRO = ("Lav årets evalueringsrapport som PDF og HTML. Teamets udgave er den fulde rapport. Kredsrådets "
+         "udgave viser kun samlede tal: antal fra 1 til 4 vises som \"<5\", så intet barn kan genkendes. "
+         "Det tager typisk et halvt til et helt minut.")
+TEAM_ONLY = ("Listen over skjulte tal viser, hvilke tal Kredsrådets udgave skjuler. Den er kun til teamet: "
+             "send den aldrig med rapporten.")
+
+
+class AarsrapportView:
+    """The whole page; ``widget`` is what the notebook displays."""
+
+    def __init__(self, db_path: Path | str | None = None, *, today: date | None = None,
+                 in_browser: bool = False, reports_dir: Path | str | None = None) -> None:
+        self.db_path = Path(db_path) if db_path else page_database()
+        self.reports_dir = Path(reports_dir) if reports_dir else reports_path(db_path=self.db_path)
+        self.today = today
+        self.ready = False
+        self.status = Status()
+        self.run: report_jobs.ReportRun | None = None
+        self.watcher: threading.Thread | None = None
+        years, message = first_read(self.db_path, TITLE, self.status,
+                                    lambda con: list(queries.filter_options(con).years))
+        if message is not None:
+            self.widget = message
+            return
+        self.year = widgets.Dropdown(options=years, value=years[0], description="År",
+                                     layout=widgets.Layout(width="200px"))
+        self.year.add_class("ssp-report-year")
+        self.edition = widgets.ToggleButtons(options=[(label, key) for key, label in report_jobs.EDITIONS.items()],
+                                             value="team", style={"button_width": "170px"})
+        self.edition.add_class("ssp-report-edition")
+        self.button = widgets.Button(description="Lav rapport", button_style="primary", icon="file",
+                                     layout=widgets.Layout(width="200px"))
+        self.button.add_class("ssp-make-report")
+        self.button.on_click(lambda _b: self.make())
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="420px"))
+        self.progress.add_class("ssp-report-progress")
+        self.progress_text = widgets.HTML("")
+        self.progress_text.add_class("ssp-report-progress-text")
+        self.progress_box = widgets.HBox([self.progress, self.progress_text],
+                                         layout=widgets.Layout(display="none"))
+        self.result = widgets.HTML("")
+        self.result.add_class("ssp-report-result")
+        self.listing = widgets.HTML("")
+        self.listing.add_class("ssp-report-list")
+        self.listing_status = Status()
+        self.year.observe(lambda _c: self.show_current(), names="value")
+        self.edition.observe(lambda _c: self.show_current(), names="value")
+        self.widget = widgets.VBox([
+            widgets.HTML(f'{STYLE}<h1>{esc(TITLE)}</h1><p class="ssp-lead">{esc(INTRO)}</p>'),
+            widgets.HTML("<h2>Lav rapporten</h2>"),
+            widgets.HBox([self.year, self.edition], layout=widgets.Layout(flex_flow="row wrap")),
+            self.button, self.progress_box, self.status.widget, self.result,
+            widgets.HTML("<h2>Rapporter, der er lavet</h2><p class=\"ssp-lead\">Seneste udgave for hvert år. "
+                         "Står der, at data er ændret, er der indlæst nye eller rettede sager, siden rapporten "
+                         "blev lavet: lav den igen.</p>"),
+            self.listing_status.widget, self.listing,
+        ])
+        self.widget.add_class("ssp-page")
+        self.refresh_listing()
+        self.show_current()
+        self.ready = True
+
+    # -- the listing -----------------------------------------------------------------------
+
+    def refresh_listing(self) -> None:
+        """List the reports in the folder, with whether the data changed since each was made."""
+        with guarded(self.listing_status):
+            with reader(self.db_path) as con:
+                frame = report_jobs.earlier_reports(self.reports_dir, con)
+            self.listing.value = listing_html(frame)
+
+    def show_current(self) -> None:
+        """Under the button: the chosen report's files if it exists, or that it is being made."""
+        if self.run is not None and self.run.process.poll() is None:
+            return
+        year, edition = int(self.year.value), self.edition.value
+        if report_jobs.is_running(self.reports_dir, year, edition):
+            self.result.value = f'<div class="ssp-banner ssp-banner-warn">{esc(report_jobs.busy_text(year, edition))}</div>'
+            return
+        files = report_jobs.report_files(self.reports_dir, year, edition)
+        self.result.value = files_html(files, lead=f"{report_jobs.EDITIONS[edition]} for {year} findes allerede:"
+                                       ) if files else ""
+
+    # -- making a report -------------------------------------------------------------------
+
+    def make(self) -> threading.Thread | None:
+        """Start the report for the chosen year and edition; a watcher thread follows it."""
+        if self.watcher is not None and self.watcher.is_alive():
+            return self.watcher
+        year, edition = int(self.year.value), self.edition.value
+        self.button.disabled = True
+        self.result.value = ""
+        self.status.loading(f"Laver {report_jobs.EDITIONS[edition].lower()} for {year} …")
+        self.progress.value, self.progress.max = 0, 1
+        self.progress_text.value = '<span class="ssp-loading">Starter …</span>'
+        self.progress_box.layout.display = "flex"
+        try:
+            self.run = report_jobs.start(self.db_path, year, edition, self.reports_dir, progress=self._progress,
+                                         today=self.today.isoformat() if self.today else None)
+        except OSError:
+            self._finish()
+            self.status.show("Rapporten kunne ikke startes. Kontakt udviklerne.", "error")
+            return None
+        self.watcher = threading.Thread(target=self._follow, args=(self.run,), name="rapport", daemon=True)
+        self.watcher.start()
+        return self.watcher
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        if total:
+            self.progress.max = total
+            self.progress.value = min(done, total)
+        label = f"{text} ({done} af {total})" if total and text.startswith("Beregner") else text
+        self.progress_text.value = f'<span class="ssp-loading">{esc(label)} …</span>'
+
+    def _follow(self, run: report_jobs.ReportRun) -> None:
+        try:
+            run.wait()
+            error = run.error()
+            if error:
+                self.status.show(error, "warn" if run.busy else "error")
+                return
+            files = report_jobs.report_files(self.reports_dir, run.year, run.edition)
+            self.status.show(f"{report_jobs.EDITIONS[run.edition]} for {run.year} er lavet.", "ok")
+            self.result.value = files_html(files, notes=run.notes())
+            self.refresh_listing()
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        self.button.disabled = False
+        self.progress_box.layout.display = "none"
+
+    def wait(self, timeout: float = 600.0) -> bool:
+        """Block until a started report is done (tests)."""
+        if self.watcher is None:
+            return True
+        self.watcher.join(timeout)
+        return not self.watcher.is_alive()
+
+
+def files_html(files: list[tuple[str, str]], *, lead: str = "Hent rapporten:", notes: list[str] | None = None) -> str:
+    """Download links (served by the download handler); the suppression list set apart."""
+    shown = [(label, name) for label, name in files if not name.endswith(report_jobs.SUPPRESSION_SUFFIX)]
+    hidden = [(label, name) for label, name in files if name.endswith(report_jobs.SUPPRESSION_SUFFIX)]
+    links = "".join(f'<a class="ssp-report-file" href="{esc(navigation.download_href("rapport", name))}" download>'
+                    f"{esc(label)}</a>" for label, name in shown)
+    out = f'<p class="ssp-lead">{esc(lead)}</p><p class="ssp-download">{links}</p>'
+    out += "".join(f'<div class="ssp-banner ssp-banner-warn">{esc(note)}</div>' for note in notes or [])
+    for label, name in hidden:
+        out += (f'<div class="ssp-banner ssp-banner-warn ssp-team-only"><b>Kun til teamet.</b> {esc(TEAM_ONLY)} '
+                f'<a class="ssp-report-suppression" href="{esc(navigation.download_href("rapport", name))}" download>'
+                f"{esc(label)}</a></div>")
+    return out
+
+
+def listing_html(frame: pd.DataFrame) -> str:
+    """The reports in the folder as a table with their files as links."""
+    if frame.empty:
+        return '<p class="ssp-lead">Der er ikke lavet nogen rapporter endnu.</p>'
+    rows = []
+    for r in frame.to_dict("records"):
+        changed = ("Ukendt (rapporten har ingen kontrolsum)" if r["changed_since"] is None
+                   else '<span class="ssp-flag">Ja – lav rapporten igen</span>' if r["changed_since"] else "Nej")
+        links = " · ".join(f'<a href="{esc(navigation.download_href("rapport", name))}" download>{esc(label)}</a>'
+                           for label, name in r["files"])
+        checksum = esc(r["checksum"][:12]) if isinstance(r["checksum"], str) else "–"
+        rows.append(f"<tr><td>{r['year']}</td><td>{esc(r['edition_label'])}</td><td>{esc(fmt_datetime(r['made_at']))}"
+                    f"</td><td><code>{checksum}</code></td><td>{changed}</td><td>{links}</td></tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("År", "Udgave", "Lavet", "Kontrolsum for data", "Data ændret siden",
+                                             "Filer"))
+    return f'<table class="ssp-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def show(db_path: Path | str | None = None) -> AarsrapportView | None:
+    """Build the page and display it (the notebook's only call); never raises."""
+    return show_page(AarsrapportView, TITLE, db_path, page=PAGE)

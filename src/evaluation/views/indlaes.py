@@ -1,0 +1,129 @@
+"""The Indlæs udtræk page: load the networks' export files from the browser.
+
+The file chooser (``upload.Uploader``) sends each file to the server's upload handler, which
+runs the same ``ingest.ingest_file`` as ``ssp-eval ingest``; the page shows each file's result
+in the words the command uses. Below it: the latest imports (loaded and rejected files, who
+and when), the networks that have sent nothing this year, and the fill-in template for the
+networks as downloads. The page works on a database that does not exist yet: the first file
+creates it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import ipywidgets as widgets
+import pandas as pd
+import traitlets
+
+from evaluation.analysis import queries
+from evaluation.ingest import template
+from evaluation.views import navigation
+from evaluation.views.common import (STYLE, Status, esc, fmt_date, fmt_datetime, fmt_int, guarded, page_database,
+                                     reader, show_page, table_html)
+from evaluation.views.upload import Uploader
+
+PAGE = "indlaes"
+TITLE = "Indlæs netværkenes sagsudtræk"
+INTRO = ("Vælg en eller flere filer fra de lokale SSP-netværk (.csv eller .xlsx), og tryk Indlæs. Hver fil "
+         "kontrolleres helt, før noget indlæses: en fil med fejl indlæses slet ikke, og alle fejl vises med "
+         "række og kolonne. Samme fil to gange gør ingenting.")
+FROM_FILE = ("Netværket står i filen", "")
+IMPORTS_SHOWN = 25
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+          "november", "december")
+
+
+class IndlaesView:
+    """The whole page; ``widget`` is what the notebook displays."""
+
+    def __init__(self, db_path: Path | str | None = None, *, today: date | None = None,
+                 in_browser: bool = False) -> None:
+        self.db_path = Path(db_path) if db_path else page_database()
+        self.today = today
+        self.ready = False
+        self.status = Status()
+        self.imports = pd.DataFrame()
+        self.network = widgets.Dropdown(options=[FROM_FILE], value="", description="SSP-netværk",
+                                        style={"description_width": "110px"}, layout=widgets.Layout(width="460px"))
+        self.network.add_class("ssp-upload-network")
+        self.uploader = Uploader(navigation.upload_href(), self.after_upload)
+        # Kernel-side: a Dropdown's value lives in the kernel (the browser only knows its index).
+        traitlets.dlink((self.network, "value"), (self.uploader, "network"))
+        self.listing = widgets.HTML("")
+        self.listing.add_class("ssp-import-list")
+        self.silent = widgets.HTML("")
+        self.silent.add_class("ssp-no-export")
+        templates = (f'<p class="ssp-download"><a class="ssp-template-xlsx" '
+                     f'href="{esc(navigation.download_href("skabelon", template.XLSX_NAME))}" download>'
+                     "Hent skabelonen som Excel (.xlsx, med vejledning og rullelister)</a>"
+                     f'<a class="ssp-template-csv" href="{esc(navigation.download_href("skabelon", template.CSV_NAME))}"'
+                     " download>Hent skabelonen som CSV</a></p>")
+        self.widget = widgets.VBox([
+            widgets.HTML(f'{STYLE}<h1>{esc(TITLE)}</h1><p class="ssp-lead">{esc(INTRO)}</p>'),
+            widgets.HTML('<p class="ssp-lead">Har filen ingen kolonne med netværket, så vælg netværket her:</p>'),
+            self.network, self.uploader, self.status.widget,
+            widgets.HTML("<h2>Seneste indlæsninger</h2>"), self.listing,
+            widgets.HTML(f"<h2>Netværk uden indberetning i {self._year()}</h2>"), self.silent,
+            widgets.HTML("<h2>Skabelon til netværkene</h2><p class=\"ssp-lead\">Send skabelonen til de lokale "
+                         "netværk. Excel-filen har en vejledning og rullelister med de tilladte værdier.</p>"),
+            widgets.HTML(templates),
+        ])
+        self.widget.add_class("ssp-page")
+        self.refresh()
+        self.ready = True
+
+    def _year(self) -> int:
+        return (self.today or date.today()).year
+
+    def refresh(self) -> None:
+        """Read the networks, the import list and the silent networks (nothing yet without a database)."""
+        if not self.db_path.exists():
+            self.listing.value = '<p class="ssp-lead">Ingen filer er indlæst endnu: databasen oprettes ved den første fil.</p>'
+            self.silent.value = ""
+            return
+        with guarded(self.status):
+            with reader(self.db_path) as con:
+                networks = list(queries.filter_options(con).networks)
+                self.imports = queries.imports(con)
+                silent = queries.networks_without_export(con, self._year())
+            current = self.network.value
+            self.network.options = [FROM_FILE, *[(n, n) for n in networks]]
+            self.network.value = current if current in networks else ""
+            latest = self.imports.sort_values("occurred_at", ascending=False).head(IMPORTS_SHOWN)
+            self.listing.value = table_html(
+                latest, {"file_name": "Fil", "network": "SSP-netværk", "occurred_at": "Tidspunkt", "user_name": "Af",
+                         "rows_in_file": "Rækker", "status_label": "Status", "first_error": "Første fejl"},
+                formats={"occurred_at": fmt_datetime, "rows_in_file": fmt_int}, scroll=True,
+                empty="Ingen filer er indlæst endnu.")
+            self.silent.value = (
+                f'<p class="ssp-lead">Alle netværk med sager før har sendt sager i {self._year()}.</p>' if silent.empty
+                else table_html(silent, {"netvaerk": "SSP-netværk", "last_month": "Seneste indberetning",
+                                         "cases_before": "Sager før"},
+                                formats={"last_month": month_text, "cases_before": fmt_int}))
+
+    def after_upload(self, results: list[dict]) -> None:
+        """The browser has sent a batch: say what happened in one line and redraw the lists."""
+        counts = {status: sum(r.get("status") == status for r in results)
+                  for status in ("loaded", "unchanged", "rejected", "failed")}
+        parts = [f"{counts['loaded']} indlæst", f"{counts['unchanged']} uændret", f"{counts['rejected']} afvist"]
+        if counts["failed"]:
+            parts.append(f"{counts['failed']} ikke modtaget")
+        kind = "ok" if not counts["rejected"] and not counts["failed"] else "warn"
+        self.refresh()
+        self.status.show(f"{len(results)} {'fil' if len(results) == 1 else 'filer'}: {', '.join(parts)}. "
+                         "Detaljerne står ved hver fil ovenfor.", kind)
+
+
+def month_text(value: object) -> str:
+    """'december 2025' for '2025-12' (the query's month text)."""
+    text = str(value)
+    if len(text) >= 7 and text[4] == "-" and text[5:7].isdigit() and 1 <= int(text[5:7]) <= 12:
+        return f"{MONTHS[int(text[5:7]) - 1]} {text[:4]}"
+    return fmt_date(value)
+
+
+def show(db_path: Path | str | None = None) -> IndlaesView | None:
+    """Build the page and display it (the notebook's only call); never raises."""
+    return show_page(IndlaesView, TITLE, db_path, page=PAGE)

@@ -1,0 +1,271 @@
+"""The workbench pages' widget logic without Jupyter: navigation, Opfølgning, Netværk,
+Årsrapport and Indlæs udtræk, built on test databases and checked against the library's
+own answers (planstatus, kpis, keypersons, the registry)."""
+
+from __future__ import annotations
+
+import json
+from html import unescape
+import re
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evaluation.analysis import kpis, stats
+from evaluation.analysis.filters import Filters
+from evaluation.plan import keypersons, planstatus, registry
+from evaluation.settings import DASHBOARDS_DIR
+from evaluation.store import db
+from evaluation.views import navigation
+from evaluation.views.aarsrapport import AarsrapportView
+from evaluation.views.experience import kpi_value_text
+from evaluation.views.indlaes import IndlaesView
+from evaluation.views.netvaerk import NetvaerkView, requested
+from evaluation.views.opfoelgning import OpfoelgningView
+
+TODAY = date(2026, 3, 1)
+ROWS: list[dict] = [
+    {"netvaerk": "Nord", "indberetningsmaaned": "2025-01", "situation": "B", "politianmeldt": True,
+     "erfaringer": "SletDet hjalp hurtigt."},
+    {"netvaerk": "Nord", "indberetningsmaaned": "2025-03"},
+    {"netvaerk": "Syd", "indberetningsmaaned": "2025-02"},
+    {"netvaerk": "Syd", "indberetningsmaaned": "2025-06", "situation": "B"},
+    {"netvaerk": "Nord", "indberetningsmaaned": "2024-04"},
+    {"netvaerk": "Syd", "indberetningsmaaned": "2024-08"},
+]
+
+
+@pytest.fixture
+def plan_db(case_db: Callable[..., Path]) -> Path:
+    """Cases in Nord and Syd, the registry, and Nord's management verified long ago (due)."""
+    path = case_db(ROWS, name="workbench.duckdb")
+    db.init(path)
+    keypersons.verify(path, "Nord", "ledelse", "2024-01-10", person="Skoleleder")
+    return path
+
+
+def texts(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def item_rows(view: OpfoelgningView) -> list:
+    return [row for row in view.checklist.children if hasattr(row, "children")]
+
+
+def row_of(view: OpfoelgningView, what: str):
+    rows = [row for row in item_rows(view) if what in row.children[0].value]
+    assert len(rows) == 1, [r.children[0].value for r in item_rows(view)]
+    return rows[0]
+
+
+# --- navigation ---------------------------------------------------------------------------
+
+def test_navigation_lists_the_pages_in_the_cycles_order_and_marks_the_current() -> None:
+    html = navigation.nav_html("opfoelgning")
+    labels = re.findall(r">([^<>]+)</a>", html)
+    assert labels == ["Årsevaluering", "Indlæs udtræk", "Årsrapport", "Opfølgning", "Netværk", "Udforsk", "Mødenoter"]
+    assert re.findall(r'aria-current="page">([^<]+)<', html) == ["Opfølgning"]
+    assert 'href="indlaes.ipynb"' in html
+
+
+def test_every_dashboard_notebook_is_in_the_navigation_and_shows_its_own_page() -> None:
+    notebooks = {path.stem for path in DASHBOARDS_DIR.glob("*.ipynb")}
+    assert notebooks == {page.key for page in navigation.PAGES}
+    for key in notebooks:
+        cells = json.loads((DASHBOARDS_DIR / f"{key}.ipynb").read_text(encoding="utf-8"))["cells"]
+        source = "".join("".join(cell["source"]) for cell in cells)
+        assert source == f"from evaluation.views import {key}page = {key}.show()"
+        module = __import__(f"evaluation.views.{key}", fromlist=["show"])
+        assert getattr(module, "PAGE", key) == key
+
+
+def test_page_addresses_for_queries_anchors_and_downloads() -> None:
+    assert navigation.href("netvaerk", netvaerk="Hjørring By") == "netvaerk.ipynb?netvaerk=Hj%C3%B8rring+By"
+    assert navigation.href("aarsevaluering", anchor="sektion-2") == "aarsevaluering.ipynb#sektion-2"
+    assert navigation.download_href("netvaerk", "2025-Hjørring By.pdf") == \
+        "../../ssp/download/netvaerk/2025-Hj%C3%B8rring%20By.pdf"
+    assert navigation.download_href("rapport", "../x") == "../../ssp/download/rapport/..%2Fx"
+    assert requested("netvaerk=Hj%C3%B8rring+By&aar=2025") == ("Hjørring By", 2025)
+    assert requested("aar=tyve") == (None, None) and requested(None) == (None, None)
+
+
+# --- Opfølgning ---------------------------------------------------------------------------
+
+def test_opfoelgning_lists_what_planstatus_lists_with_a_link_for_each(plan_db: Path) -> None:
+    view = OpfoelgningView(plan_db, today=TODAY)
+    assert view.ready and view.status.text == ""
+    with db.reader(plan_db) as con:
+        expected = planstatus.due_items(con, today=TODAY)
+    rows = item_rows(view)
+    assert len(rows) == len(expected) > 0
+    assert f"{len(expected)} punkter" in texts(view.summary.value)
+    for row, item in zip(rows, expected.to_dict("records"), strict=True):
+        html = row.children[0].value
+        assert f"<b>{item['what']}</b>: {item['why']}" in unescape(html)
+        assert f'href="aarsevaluering.ipynb#sektion-' in html
+
+
+def test_ticking_a_due_key_person_confirms_it_and_the_item_leaves_the_list(plan_db: Path) -> None:
+    view = OpfoelgningView(plan_db, today=TODAY)
+    before = len(view.items)
+    tick = row_of(view, "Ledelse i Nord").children[1]
+    assert "Skoleleder har stadig rollen" in tick.description
+    tick.value = True
+    assert view.item_status.text == "Gemt: rollen i Nord er bekræftet i dag."
+    assert len(view.items) == before - 1
+    assert not [r for r in item_rows(view) if "Ledelse i Nord" in r.children[0].value]
+    with db.reader(plan_db) as con:
+        latest = keypersons.verification_history(con, "Nord").iloc[0]
+    assert (latest["role_id"], latest["person"], latest["verified_on"]) == ("ledelse", "Skoleleder",
+                                                                             pd.Timestamp(TODAY))
+
+
+def test_link_check_from_the_page_then_a_moved_and_a_broken_address_are_done_here(
+        plan_db: Path, local_site) -> None:
+    base, hits = local_site
+    with db.writer(plan_db) as con:
+        ids = list(registry.addresses(con)["address_id"])
+        for address_id, path in zip(ids, ("/ok", "/flyttet", "/vaek"), strict=False):
+            registry.update_address_url(con, address_id, f"{base}{path}", reason="test")
+    view = OpfoelgningView(plan_db, today=TODAY)
+    assert not [r for r in item_rows(view) if "127.0.0.1" in r.children[0].value]
+    thread = view.link_check.start()
+    assert view.link_check.button.disabled and view.link_check.progress.layout.visibility == "visible"
+    thread.join(60)
+    assert {"/ok", "/flyttet", "/vaek"} <= set(hits)
+    assert view.link_check.status.text.startswith("Kontrollerede 3 adresser")
+    assert view.link_check.progress.value == view.link_check.progress.max == 3
+    assert not view.link_check.button.disabled
+    moved = row_of(view, "/flyttet")
+    assert moved.children[1].description == f"Klaret: ret adressen til {base.removeprefix('http://')}/ny"
+    moved.children[1].value = True
+    with db.reader(plan_db) as con:
+        urls = dict(zip(registry.addresses(con)["address_id"], registry.addresses(con)["url"]))
+    assert urls[ids[1]] == f"{base.removeprefix('http://')}/ny"
+    assert not [r for r in item_rows(view) if "/flyttet" in r.children[0].value]
+    broken = row_of(view, "/vaek")
+    field, button = broken.children[1].children
+    button.click()
+    assert view.item_status.text == "Skriv den rigtige adresse i feltet først."
+    field.value = "https://datatilsynet.dk/"
+    button.click()
+    assert view.item_status.text.startswith("Gemt: adressen er rettet til datatilsynet.dk.")
+    with db.reader(plan_db) as con:
+        assert "datatilsynet.dk" in set(registry.addresses(con)["url"])
+    history = texts(view.history.value)
+    assert "er ændret til »datatilsynet.dk«" in history and "address" not in history
+
+
+def test_registering_the_evaluation_clears_the_revised_policies(plan_db: Path) -> None:
+    with db.writer(plan_db) as con:
+        registry.set_policy_revised(con, "skolernes_ordensregler", "2026-01-15")
+    view = OpfoelgningView(plan_db, today=TODAY)
+    assert "policy_revised" in set(view.items["kind"])
+    view.evaluated_on.value = date(2026, 2, 20)
+    view.evaluated_button.click()
+    assert view.evaluated_status.text == "Gemt: planen er evalueret 20.02.2026."
+    assert "policy_revised" not in set(view.items["kind"])
+    assert "Planen blev senest evalueret 20.02.2026." in texts(view.evaluated.value)
+    view.evaluated_on.value = date(2999, 1, 1)
+    view.evaluated_button.click()
+    assert "ikke en dag i fremtiden" in view.evaluated_status.text
+
+
+def test_opfoelgning_offers_the_actioncard_and_plan_downloads_from_the_server(plan_db: Path) -> None:
+    view = OpfoelgningView(plan_db, today=TODAY)
+    html = "".join(getattr(w, "value", "") for w in view.widget.children)
+    assert 'href="../../ssp/download/actioncard/actioncard.pdf"' in html
+    assert 'href="../../ssp/download/plan/handleplan.yaml"' in html
+    assert "data:" not in html
+
+
+# --- Netværk ------------------------------------------------------------------------------
+
+def test_netvaerk_shows_the_networks_kpis_with_the_fdr_sentence_and_switches(plan_db: Path) -> None:
+    view = NetvaerkView(plan_db, today=TODAY, network="Syd", year=2025)
+    assert view.ready and view.wait(60) and view.chart_status.text == ""
+    with db.reader(plan_db) as con:
+        frame = kpis.kpis(con, Filters(year=2025, networks=("Syd",)), today=TODAY).set_index("key")
+    cases = kpi_value_text(frame.loc["cases"].to_dict())
+    assert re.search(rf'data-kpi="cases".*?ssp-kpi-value">{cases}<', view.cards.value, re.S)
+    assert unescape(view.cards.value).count(stats.FDR_SENTENCE) == 1
+    assert "Syd 2025" in view.heading.value
+    assert 'href="../../ssp/download/netvaerk/2025-Syd.pdf"' in view.download.value
+    assert view.kpi_chart.outputs and view.trend_chart.outputs
+    view.network.value = "Nord"
+    assert view.wait(60)
+    assert "Nord 2025" in view.heading.value and "SletDet hjalp hurtigt." in view.learnings.value
+    assert "Skoleleder" in view.people.value
+
+
+def test_netvaerk_takes_its_network_from_the_address_only_when_it_is_known(
+        plan_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUERY_STRING", "netvaerk=Syd&aar=2024")
+    view = NetvaerkView(plan_db, today=TODAY)
+    assert (view.network.value, view.year.value) == ("Syd", 2024)
+    monkeypatch.setenv("QUERY_STRING", "netvaerk=%3Cscript%3E")
+    view = NetvaerkView(plan_db, today=TODAY)
+    assert view.network.value == "Nord" and "<script>" not in view.heading.value
+
+
+def test_fdr_sentence_is_on_aarsevaluering_once(plan_db: Path) -> None:
+    from evaluation.views.aarsevaluering import AarsevalueringView
+
+    view = AarsevalueringView(plan_db, today=TODAY)
+    assert view.wait(60)
+    assert unescape(view.experience.cards.value).count(stats.FDR_SENTENCE) == 1
+
+
+# --- Årsrapport ---------------------------------------------------------------------------
+
+def test_aarsrapport_makes_a_report_in_a_child_process_and_links_the_files(demo_db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    out = tmp_path / "rapporter"
+    view = AarsrapportView(path, reports_dir=out)
+    assert view.ready and "ikke lavet nogen rapporter" in view.listing.value
+    view.make()
+    assert view.button.disabled and view.progress_box.layout.display == "flex"
+    assert view.make() is view.watcher  # a second click while it runs starts nothing
+    assert view.wait(600)
+    year = view.year.value
+    assert view.status.text == f"Teamets udgave for {year} er lavet."
+    assert f'href="../../ssp/download/rapport/aarsevaluering-{year}-team.pdf"' in view.result.value
+    assert "undertrykkelser" not in view.result.value  # the team edition hides nothing
+    assert not view.button.disabled and view.progress_box.layout.display == "none"
+    assert f"aarsevaluering-{year}-team.html" in view.listing.value
+    again = AarsrapportView(path, reports_dir=out)  # a later visit finds the report
+    assert f"Teamets udgave for {year} findes allerede" in texts(again.result.value)
+
+
+def test_the_suppression_list_is_labelled_as_the_teams_only() -> None:
+    from evaluation.views.aarsrapport import files_html
+
+    html = files_html([("PDF", "aarsevaluering-2025-kredsraad.pdf"),
+                       ("Listen over skjulte tal (kun til teamet)", "aarsevaluering-2025-kredsraad-undertrykkelser.csv")])
+    assert html.count("ssp-report-file") == 1
+    team_only = re.search(r'<div class="[^"]*ssp-team-only">(.*?)</div>', html, re.S).group(1)
+    assert "Kun til teamet" in team_only and "undertrykkelser.csv" in team_only
+
+
+# --- Indlæs udtræk ------------------------------------------------------------------------
+
+def test_indlaes_lists_imports_and_silent_networks_and_works_without_a_database(
+        plan_db: Path, tmp_path: Path) -> None:
+    view = IndlaesView(plan_db, today=TODAY)
+    assert view.ready
+    assert [value for _label, value in view.network.options] == ["", "Nord", "Syd"]
+    view.network.value = "Syd"
+    assert view.uploader.network == "Syd"  # what the browser sends with each file
+    assert view.uploader.upload_url == "../../ssp/upload"
+    assert "eksport1.csv" in view.listing.value
+    assert "Syd juni 2025 3" in texts(view.silent.value) and "Nord marts 2025 3" in texts(view.silent.value)
+    view.after_upload([{"file": "a.csv", "status": "loaded"}, {"file": "b.csv", "status": "rejected"}])
+    assert view.status.text == ("2 filer: 1 indlæst, 0 uændret, 1 afvist. Detaljerne står ved hver fil ovenfor.")
+    empty = IndlaesView(tmp_path / "ny.duckdb", today=TODAY)
+    assert empty.ready and "databasen oprettes ved den første fil" in empty.listing.value
+    assert [value for _label, value in empty.network.options] == [""]
