@@ -12,7 +12,7 @@ import pytest
 
 from evaluation.errors import EvaluationError
 from evaluation.plan import actor_decisions as decide
-from evaluation.plan import actors, registry
+from evaluation.plan import actors, change_text, registry
 from evaluation.store import db, migrate
 
 CASES = [
@@ -228,6 +228,10 @@ def test_decisions_and_undos_are_in_the_plan_history(plan_with_cases: Callable[.
     assert list(history["summary"]) == ["Cyberhus", "Cyberhus"]
     assert list(history["changed_by"]) == ["leder", "konsulent"]
     assert list(history["reason"]) == ["Relevant", "Ved en fejl"]
+    with db.reader(path) as con:
+        told = list(change_text.plan_changes(con, limit=2)["text"])
+    assert told == ["Fortrudt: afvisningen af »Cyberhus«. Navnet er igen en mulig ny aktør. Begrundelse: Relevant",
+                    "Navnet »Cyberhus« fra sagerne er afvist som ny aktør. Begrundelse: Ved en fejl"]
 
 
 def test_the_years_decisions_for_the_report(plan_with_cases: Callable[..., Path]) -> None:

@@ -166,3 +166,21 @@ def test_forms_default_to_the_network_the_page_is_filtered_to(page: Aarsevalueri
     page.filter_bar.network.value = "Syd"          # ... but the page shows Syd
     assert page.wait(60)
     assert (section.network.value, section.ex_network.value) == ("Syd", "Syd")
+
+
+def test_opfoelgning_ticks_a_phone_number_off_as_checked_today(view_db: Path) -> None:
+    from evaluation.views.opfoelgning import OpfoelgningView
+
+    view = OpfoelgningView(view_db, today=TODAY)
+    rows = [row for row in view.checklist.children if hasattr(row, "children")
+            and "35 36 55 55 (Red Barnet)" in row.children[0].value]
+    assert len(rows) == 1 and "Ring nummeret op" in rows[0].children[0].value
+    tick = rows[0].children[1]
+    assert tick.description == "Klaret: nummeret er rigtigt (kontrolleret i dag)"
+    tick.value = True
+    assert view.item_status.text == "Gemt: 35 36 55 55 (Red Barnet) er kontrolleret i dag."
+    assert not [r for r in view.checklist.children if hasattr(r, "children")
+                and "35 36 55 55" in r.children[0].value]
+    with db.reader(view_db) as con:
+        saved = phone_checks.latest_status(con, today=TODAY).set_index("phone_id").loc["red_barnet_hotline"]
+    assert (saved["result"], saved["checked_on"].date()) == ("ok", TODAY)

@@ -20,6 +20,7 @@ share ``decision_id``, and the latest row per normalised name is what matching r
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 from pathlib import Path
 
 import duckdb
@@ -27,12 +28,13 @@ import pandas as pd
 
 from evaluation import settings as config
 from evaluation.errors import EvaluationError
+from evaluation.format import and_list, quote
 from evaluation.plan import registry
 from evaluation.plan.actors import KnownActors, known_actors, normalise
 from evaluation.store import db
 
 __all__ = ["DECISION_LABELS", "HISTORY_COLUMNS", "accept_as_new", "accept_as_alias", "dismiss", "undo",
-           "decisions", "decision_history"]
+           "decisions", "decision_history", "sentence"]
 
 DECISION_LABELS = {"new_actor": "Godkendt som ny aktør", "alias": "Godkendt som stavemåde",
                    "dismissed": "Afvist", "undone": "Fortrudt"}
@@ -87,7 +89,8 @@ def _next_id(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _record(con: duckdb.DuckDBPyConnection, spellings: list[str], decision: str, actor_id: str | None, by: str,
-            note: str | None, *, in_registry: Sequence[bool] | None = None, undoes: int | None = None) -> int:
+            note: str | None, *, in_registry: Sequence[bool] | None = None, undoes: int | None = None,
+            undone_decision: str | None = None) -> int:
     """Append one row per spelling (as a frame, not row by row) and one plan-history row; returns the id."""
     decision_id = _next_id(con)
     frame = pd.DataFrame({"normalised_name": [normalise(s) for s in spellings], "name": spellings}, dtype=object)
@@ -101,8 +104,8 @@ def _record(con: duckdb.DuckDBPyConnection, spellings: list[str], decision: str,
                     "decision_id, name, in_registry, undoes FROM decision_rows")
     finally:
         con.unregister("decision_rows")
-    story = {"name": spellings[0], "decision": DECISION_LABELS[decision], "spellings": spellings,
-             "actor_id": actor_id}
+    story = {"name": spellings[0], "decision": DECISION_LABELS[undone_decision or decision],
+             "spellings": spellings, "actor_id": actor_id}
     if undoes is None:
         registry.record_history(con, "actor_decisions", str(decision_id), "insert", None, story, by=by, reason=note)
     else:
@@ -225,7 +228,7 @@ def undo(db_path: Path | str, decision_id: int, *, by: str | None = None, reason
             for normalised, name, _d, _a, in_registry in rows:
                 if in_registry:
                     registry.remove_alias(con, actor_id, name, by=by, reason=why)
-        _record(con, names, "undone", actor_id, by, note, undoes=int(decision_id))
+        _record(con, names, "undone", actor_id, by, note, undoes=int(decision_id), undone_decision=decision)
     return names
 
 
@@ -234,6 +237,24 @@ def reason_text(decision: str, name: str, note: str | None) -> str:
     what = {"new_actor": "godkendelsen som ny aktør", "alias": "godkendelsen som stavemåde",
             "dismissed": "afvisningen"}[decision]
     return f"Fortrudt: {what} af »{name}«" + (f" ({note})" if note else "")
+
+
+def sentence(action: str, story: dict[str, Any], actor_names: dict[str, str] | None = None) -> str:
+    """A decision (or its undo) from the plan history as a Danish sentence (change_text.py)."""
+    name = quote(story.get("name") or "")
+    others = [quote(s) for s in story.get("spellings", [])[1:]]
+    spelled = f" (også skrevet {and_list(others)})" if others else ""
+    actor = quote((actor_names or {}).get(story.get("actor_id") or "", story.get("actor_id") or ""))
+    label = story.get("decision")
+    if action == "delete":
+        what = {DECISION_LABELS["new_actor"]: "godkendelsen som ny aktør", DECISION_LABELS["alias"]:
+                "godkendelsen som stavemåde", DECISION_LABELS["dismissed"]: "afvisningen"}.get(label, "beslutningen")
+        return f"Fortrudt: {what} af {name}. Navnet er igen en mulig ny aktør."
+    if label == DECISION_LABELS["dismissed"]:
+        return f"Navnet {name}{spelled} fra sagerne er afvist som ny aktør."
+    if label == DECISION_LABELS["alias"]:
+        return f"Navnet {name}{spelled} fra sagerne er godkendt som stavemåde af {actor}."
+    return f"Navnet {name}{spelled} fra sagerne er godkendt som ny aktør i planen."
 
 
 # --- reading ------------------------------------------------------------------------------
