@@ -26,15 +26,13 @@ import duckdb
 import jinja2
 import pandas as pd
 
+from evaluation import format as fmt
 from evaluation.analysis import kpis, queries, stats
 from evaluation.analysis.filters import Filters
 from evaluation.errors import EvaluationError
 from evaluation.plan import keypersons, notes
 from evaluation.store import db
-# The pages' Danish formatting, so page and sheet print a figure alike (to evaluation.format
-# when the report developer's kit lands).
-from evaluation.views.common import fmt_date, fmt_int, fmt_pct
-from evaluation.views.experience import kpi_detail_text, kpi_value_text
+from evaluation.kpi_text import kpi_detail_text, kpi_value_text
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "network_sheet.html.j2"
@@ -149,23 +147,23 @@ def render_html(sheet: NetworkYear, *, printed_on: date | None = None) -> str:
     return env.get_template(TEMPLATE_NAME).render(
         sheet=sheet, kpis=kpi_rows, phases=phase_rows, fdr=stats.FDR_SENTENCE,
         period=str(sheet.kpis.iloc[0]["period"]) if not sheet.kpis.empty else "",
-        trend=[{"period": quarter_text(r["period"]), "cases": fmt_int(r["cases"])}
+        trend=[{"period": quarter_text(r["period"]), "cases": fmt.integer(r["cases"])}
                for r in trend.to_dict("records")],
         roles=[{"role": r["role"], "person": r["person"] if isinstance(r["person"], str) else "–",
-                "verified": fmt_date(r["verified_on"]), "status": ("Mangler" if r["missing"] else
+                "verified": fmt.day(r["verified_on"]), "status": ("Mangler" if r["missing"] else
                                                                   "Skal bekræftes" if r["due"] else "Bekræftet")}
                for r in sheet.roles.to_dict("records")],
         exercise=exercise_text(sheet), learnings=sheet.learnings.to_dict("records"),
-        note=sheet.note, note_date=fmt_date(sheet.note["meeting_date"]) if sheet.note else "",
-        printed_on=fmt_date(printed_on or date.today()))
+        note=sheet.note, note_date=fmt.day(sheet.note["meeting_date"]) if sheet.note else "",
+        printed_on=fmt.day(printed_on or date.today()))
 
 
 def share_text(followed: int, n: int, low: float, high: float) -> str:
     """'42 % (5 af 12; 95 %-interval 19–68 %)'; 'ingen sager' when n is 0."""
     if not n:
         return "ingen relevante sager"
-    return (f"{fmt_pct(followed / n)} ({fmt_int(followed)} af {fmt_int(n)}; 95\u00a0%-interval "
-            f"{fmt_pct(low)}–{fmt_pct(high)})")
+    return (f"{fmt.percent(followed / n)} ({fmt.integer(followed)} af {fmt.integer(n)}; 95\u00a0%-interval "
+            f"{fmt.percent(low)}–{fmt.percent(high)})")
 
 
 def quarter_text(period: Any) -> str:
@@ -181,12 +179,12 @@ def exercise_text(sheet: NetworkYear) -> str:
         return f"Ingen øvelse registreret for {sheet.year}."
     if not bool(ex["held"]):
         return f"Registreret som ikke holdt i {sheet.year}."
-    when = f" {fmt_date(ex['held_on'])}" if not pd.isna(ex["held_on"]) else ""
+    when = f" {fmt.day(ex['held_on'])}" if not pd.isna(ex["held_on"]) else ""
     teachers = ""
     if not pd.isna(ex["contact_teachers"]):
-        teachers = f" med {fmt_int(ex['contact_teachers'])} kontaktlærere"
+        teachers = f" med {fmt.integer(ex['contact_teachers'])} kontaktlærere"
         if not pd.isna(ex["new_contact_teachers"]):
-            teachers += f" (heraf {fmt_int(ex['new_contact_teachers'])} nye)"
+            teachers += f" (heraf {fmt.integer(ex['new_contact_teachers'])} nye)"
     return f"Holdt{when}{teachers}."
 
 

@@ -192,18 +192,21 @@ def earlier_reports(reports_dir: Path, con: duckdb.DuckDBPyConnection | None = N
     made from (its manifest; None when unknown) and whether today's data differ (``con`` given)."""
     columns = ["year", "edition", "edition_label", "made_at", "checksum", "changed_since", "files"]
     folder = Path(reports_dir)
-    current = queries.data_checksum(con, Filters()) if con is not None else None
     rows = []
     for html in sorted(folder.glob("aarsevaluering-*.html")) if folder.is_dir() else []:
         match = STEM.fullmatch(html.stem)
         if not match:
             continue
         year, edition = int(match["year"]), match["edition"]
-        checksum = _manifest_checksum(folder / f"{html.stem}.manifest.json")
         rows.append({"year": year, "edition": edition, "edition_label": EDITIONS[edition],
-                     "made_at": datetime.fromtimestamp(html.stat().st_mtime), "checksum": checksum,
-                     "changed_since": None if checksum is None or current is None else checksum != current,
-                     "files": report_files(folder, year, edition)})
+                     "made_at": datetime.fromtimestamp(html.stat().st_mtime),
+                     "checksum": _manifest_checksum(folder / f"{html.stem}.manifest.json"),
+                     "changed_since": None, "files": report_files(folder, year, edition)})
+    # Today's checksum reads every case (a second at a million): only when there is one to compare.
+    if con is not None and any(row["checksum"] for row in rows):
+        current = queries.data_checksum(con, Filters())
+        for row in rows:
+            row["changed_since"] = None if row["checksum"] is None else row["checksum"] != current
     # object columns: a missing checksum stays None (pandas' str dtype would turn it into NaN)
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     return frame.sort_values("made_at", ascending=False).reset_index(drop=True)

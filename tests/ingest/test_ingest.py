@@ -163,7 +163,7 @@ def test_xlsx_with_guide_sheet_and_excel_date_cells(db_path: Path, tmp_path: Pat
 
 
 def test_missing_database_is_created_with_the_plan_registry(tmp_path: Path) -> None:
-    db_path = tmp_path / "ny" / "ssp.duckdb"
+    db_path = tmp_path / "ssp.duckdb"  # a missing *folder* is refused (tests/store/test_db.py)
     result = load(db_path, write_csv(tmp_path / "a.csv", [{}]))
     assert result.status == "loaded" and result.import_id == 1
     assert count(db_path, "cases") == 1

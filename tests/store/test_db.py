@@ -38,7 +38,7 @@ def _hold_reader(db_path: str, ready, release, seen) -> None:
 
 def _append_notes_racing(db_path: str, writer_no: int, count: int, start, contended) -> None:
     """Like _append_notes, all writers released at once; counts the writes that found the lock
-    taken by another writer (probed with a non-blocking flock, as filelock itself locks)."""
+    taken by another writer (probed with a non-blocking flock on the same lock file)."""
     start.wait(60)  # a barrier: every writer is ready before any writes
     lock_file = db.lock_path(Path(db_path))
     for i in range(count):
@@ -62,14 +62,29 @@ def _count_notes(db_path: Path) -> int:
 
 
 def test_writer_creates_missing_database_with_schema(tmp_path: Path) -> None:
-    path = tmp_path / "sub" / "ny.duckdb"
+    path = tmp_path / "ny.duckdb"
     with db.writer(path) as con:
         con.execute("SELECT 1")
     assert path.exists()
     with db.reader(path) as con:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert {"imports", "case_versions", "cases", "actors", "link_checks"} <= tables
-    assert not list(tmp_path.glob("sub/*.tmp-*")), "the private copy must be cleaned up"
+    assert not list(tmp_path.glob("*.tmp-*")), "the private copy must be cleaned up"
+
+
+def test_a_missing_folder_is_refused_naming_it_and_nothing_is_created(tmp_path: Path) -> None:
+    """Usually a typo in --db: the user hears about it instead of getting a new, empty database."""
+    path = tmp_path / "skrivefejl" / "ny.duckdb"
+    with pytest.raises(DatabaseError, match=f"Mappen {tmp_path / 'skrivefejl'} findes ikke"):
+        with db.writer(path):
+            pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_makes_the_folder_of_a_new_database(tmp_path: Path) -> None:
+    path = tmp_path / "ny" / "mappe" / "ssp.duckdb"
+    db.init(path)
+    assert db.is_empty(path)
 
 
 def test_reader_on_missing_database_says_so_in_danish(tmp_path: Path) -> None:

@@ -20,15 +20,31 @@ from evaluation.errors import DatabaseError
 from evaluation.store import backup, db, migrate
 
 FIXTURE = Path(__file__).parents[1] / "data" / "fixture-0.1.0.duckdb.gz"
+# Every kept release fixture (fixture-<version>.duckdb.gz): a release that changes the schema
+# adds one made by itself, and every later release carries all of them forward.
+FIXTURES = sorted(FIXTURE.parent.glob("fixture-*.duckdb.gz"))
 
 
-@pytest.fixture
-def old_db(tmp_path: Path) -> Path:
-    """A fresh copy of the 0.1.0 database (the fixture is never opened in place)."""
+@pytest.fixture(params=FIXTURES, ids=[f.name.removeprefix("fixture-").removesuffix(".duckdb.gz") for f in FIXTURES])
+def old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """A fresh copy of a kept release's database (a fixture is never opened in place)."""
+    path = tmp_path / "gammel.duckdb"
+    with gzip.open(request.param, "rb") as source, path.open("wb") as target:
+        shutil.copyfileobj(source, target)
+    return path
+
+
+def test_the_first_release_is_stamped_as_assumed_then_migrated(tmp_path: Path) -> None:
+    """0.1.0 had no schema_migrations: its baseline is assumed, every later step migrated."""
+    assert FIXTURE in FIXTURES
     path = tmp_path / "gammel.duckdb"
     with gzip.open(FIXTURE, "rb") as source, path.open("wb") as target:
         shutil.copyfileobj(source, target)
-    return path
+    db.upgrade(path)
+    with db.reader(path) as con:
+        hows = dict(con.execute("SELECT migration, how FROM schema_migrations").fetchall())
+    assert hows["0001_baseline"] == "assumed"
+    assert all(hows[m.name] == "migrated" for m in migrate.known()[1:])
 
 
 def catalog(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
@@ -81,8 +97,7 @@ def test_old_database_is_carried_forward_with_its_data(old_db: Path) -> None:
         assert migrate.version(con) == migrate.latest()
         assert not migrate.pending(con)
         hows = dict(con.execute("SELECT migration, how FROM schema_migrations").fetchall())
-    assert hows["0001_baseline"] == "assumed"
-    assert all(hows[m.name] == "migrated" for m in migrate.known()[1:])
+    assert set(hows) == {m.name for m in migrate.known()}
     assert _raw_counts(old_db) == before
 
 
@@ -135,10 +150,24 @@ def test_a_failing_migration_leaves_the_live_file_untouched(tmp_path: Path,
     db.init(path)
     before = path.read_bytes()
     _with_extra(monkeypatch, "CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;")
-    with pytest.raises(duckdb.CatalogException):
+    with pytest.raises(migrate.MigrationFailed, match=r"kunne ikke opgraderes .*\(trin 9001_test_step\)\. "
+                                                      r"Intet er ændret") as failure:
         db.upgrade(path)
+    assert failure.value.step == "9001_test_step"
     assert path.read_bytes() == before
     assert not list(tmp_path.glob("x.duckdb.tmp-*")), "the private copy is removed"
+    copies = list(backup.backup_dir(path).glob("*-inden-9001_test_step.duckdb"))
+    assert len(copies) == 1 and str(copies[0]) in str(failure.value)
+    # Every opener tries again (a dashboard page, the next command): each says so in Danish,
+    # and the backup of this very file is reused rather than piling up a copy per attempt.
+    for _ in range(3):
+        with pytest.raises(DatabaseError, match="skal opgraderes, før den kan bruges"):
+            with db.reader(path):
+                pass
+    assert list(backup.backup_dir(path).glob("*.duckdb")) == copies
+    assert path.read_bytes() == before
+    with db.reader(path, upgrade=False) as con:
+        assert "half" not in {r[0] for r in con.execute("SHOW TABLES").fetchall()}, "no step is half-applied"
 
 
 def test_a_database_from_a_newer_version_is_refused_in_danish(tmp_path: Path) -> None:

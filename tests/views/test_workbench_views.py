@@ -106,7 +106,7 @@ def test_opfoelgning_lists_what_planstatus_lists_with_a_link_for_each(plan_db: P
     for row, item in zip(rows, expected.to_dict("records"), strict=True):
         html = row.children[0].value
         assert f"<b>{item['what']}</b>: {item['why']}" in unescape(html)
-        assert f'href="aarsevaluering.ipynb#sektion-' in html
+        assert 'href="aarsevaluering.ipynb#sektion-' in html
 
 
 def test_ticking_a_due_key_person_confirms_it_and_the_item_leaves_the_list(plan_db: Path) -> None:

@@ -4,17 +4,25 @@ DuckDB allows one read-write process *or* many read-only processes on a file, ne
 (duckdb#17158), and every Voilà page is its own process. So writers never open the live
 file read-write. A write is a *transaction on a copy*:
 
-1. take an exclusive file lock (``<db>.lock``) so writers queue instead of failing,
-2. copy the live file to a temporary file beside it and open the copy read-write,
-3. apply the change, ``CHECKPOINT``, close,
-4. ``os.replace()`` the copy over the live file (atomic on POSIX), release the lock.
+1. check the path (``files.check_for_writing``: a folder, a missing parent folder, a
+   read-only file or folder, an owner who would lose access are refused in Danish),
+2. take an exclusive file lock (``<db>.lock``) so writers queue instead of failing, and
+   remove copies left by writers that crashed (``files.remove_stale_copies``),
+3. copy the live file to a private copy beside it (same mode and group) and open it,
+4. migrate an older schema (after a backup), apply the change, ``CHECKPOINT``, and — when an
+   erasure asked for it (``request_compaction``) — rewrite the copy into a fresh file so
+   deleted rows are gone from the bytes too; close,
+5. ``os.replace()`` the copy over the live file (atomic on POSIX), release the lock.
 
 Readers open the live file read-only for a short while (one query or one page load) and
 close it. A reader that still holds the old file keeps a consistent snapshot; the next
 connection sees the new data. Because each writer starts from the latest file under the
 lock, two dashboard sessions saving at once and an ingest running meanwhile never lose
-each other's writes. If anything fails inside the block, the copy is thrown away and the
-live file is untouched: all or nothing.
+each other's writes. If anything fails — a full disk at the copy, the commit or the
+checkpoint included — the copy is thrown away and the live file is untouched: all or nothing.
+
+Every write goes through one convention: library functions take a connection, and a use
+case is one ``with db.writer(path) as con:`` block, whether a CLI command or a page calls it.
 
 The database path comes from ``--db`` or ``SSP_EVAL_DB`` (see ``settings.database_path``),
 never from the working directory.
@@ -22,75 +30,187 @@ never from the working directory.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from filelock import FileLock, Timeout
 
 from evaluation.errors import DatabaseError
 from evaluation.settings import settings
-from evaluation.store import migrate
+from evaluation.store import files, migrate
+from evaluation.store.lock import LockTimeout, WriteLock
 
 READ_RETRIES = 20
 READ_RETRY_SLEEP_S = 0.1
+# DuckDB's words for a file it cannot use at all: retrying will not help.
+_DAMAGED_TEXTS = ("Corrupt database file", "Could not read enough bytes", "not a valid DuckDB database file",
+                  "checksum", "database has been invalidated")
+
+# Writer connections that asked for compaction (id of the connection, alive only inside writer()).
+_COMPACT: dict[int, bool] = {}
 
 
 def lock_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".lock")
 
 
+def request_compaction(con: duckdb.DuckDBPyConnection) -> None:
+    """Ask the writer to rewrite the file after this transaction, so deleted rows leave the bytes.
+
+    DuckDB keeps deleted rows in the file's blocks after ``DELETE`` and ``CHECKPOINT``; an
+    erasure must not. Only a connection from ``writer()`` can ask (the one write convention).
+    """
+    if id(con) not in _COMPACT:
+        raise RuntimeError("request_compaction needs a connection from store.db.writer")  # a developer's mistake
+    _COMPACT[id(con)] = True
+
+
 @contextmanager
 def writer(db_path: Path, *, timeout_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a read-write connection on a private copy, and publish it atomically on success.
 
-    A database that does not exist yet is created from the schema; an older one is migrated
-    first (after a backup of the live file), so every write sees the current schema.
+    A database that does not exist yet is created from the schema (its folder must exist); an
+    older one is migrated first (after a backup of the live file), so every write sees the
+    current schema.
     """
     db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    files.check_for_writing(db_path)
+    with _write_lock(db_path, timeout_s):
+        files.remove_stale_copies(db_path)
+        copy = files.new_copy(db_path)
+        try:
+            if db_path.exists():
+                files.copy_database(db_path, copy)
+            else:
+                copy.unlink()  # DuckDB refuses to open an empty non-database file
+            con = _connect_copy(copy, db_path)
+            _COMPACT[id(con)] = False
+            try:
+                with _damage_in_danish(db_path):
+                    _prepare(con, db_path)
+                    con.execute("BEGIN TRANSACTION")
+                    try:
+                        yield con
+                    except BaseException:
+                        _rollback_quietly(con)
+                        raise
+                    _finish(con, db_path)
+                compact = _COMPACT[id(con)]
+            finally:
+                _COMPACT.pop(id(con), None)
+                con.close()
+            if compact:
+                _compact(copy, db_path)
+            files.publish(copy, db_path)
+        finally:
+            files.discard(copy)
+
+
+@contextmanager
+def exclusive(db_path: Path, *, timeout_s: float | None = None) -> Iterator[None]:
+    """Hold the writer's lock without opening a copy (backup, restore): no write happens meanwhile."""
+    db_path = Path(db_path)
+    with _write_lock(db_path, timeout_s):
+        files.remove_stale_copies(db_path)
+        yield
+
+
+@contextmanager
+def _write_lock(db_path: Path, timeout_s: float | None) -> Iterator[None]:
     wait = settings.write_lock_timeout_s if timeout_s is None else timeout_s
-    lock = FileLock(str(lock_path(db_path)), timeout=wait)
+    lock = WriteLock(lock_path(db_path))
     try:
-        lock.acquire()
-    except Timeout as exc:
+        lock.acquire(wait)
+    except LockTimeout as exc:
         raise DatabaseError(
             f"Databasen {db_path.name} er optaget af en anden skrivning i mere end {wait:.0f} s. "
             "Prøv igen om lidt."
         ) from exc
-    tmp_dir = db_path.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=db_path.name + ".tmp-", dir=tmp_dir)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    except OSError as exc:
+        raise files.disk_error(exc, lock_path(db_path)) from exc
     try:
-        if db_path.exists():
-            shutil.copyfile(db_path, tmp)
-        else:
-            tmp.unlink()  # DuckDB refuses to open an empty non-database file
-        con = duckdb.connect(str(tmp))
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def _damage_in_danish(db_path: Path) -> Iterator[None]:
+    """DuckDB finds damage when it reads a damaged block, which may be late: say so in Danish then."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        if _is_damage(exc):
+            raise files.damaged(db_path) from exc
+        raise
+
+
+def _connect_copy(copy: Path, db_path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(copy))
+    except duckdb.Error as exc:
+        if files.is_disk_full(exc):
+            raise files.disk_error(exc, copy) from exc
+        if _is_damage(exc):
+            raise files.damaged(db_path) from exc
+        raise
+
+
+def _finish(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """COMMIT and CHECKPOINT the copy; a full disk at either becomes the Danish message.
+
+    After a failed commit or checkpoint DuckDB may have invalidated the connection: nothing
+    more is done with it, and the copy is thrown away by the caller.
+    """
+    try:
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    except duckdb.Error as exc:
+        if files.is_disk_full(exc):
+            raise files.disk_error(exc, db_path) from exc
+        raise
+
+
+def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back; a connection DuckDB has already invalidated (e.g. a full disk) can't, and need not."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+def _compact(copy: Path, db_path: Path) -> None:
+    """Rewrite the finished copy into a fresh file: same schema and rows, no deleted rows' bytes.
+
+    ``COPY FROM DATABASE`` recreates tables, views, sequences (at their current values) and
+    constraints; tests/store/test_erasure.py checks the schema stays identical.
+    """
+    fresh = files.new_copy(db_path)
+    fresh.unlink()
+    try:
+        con = duckdb.connect(str(copy))
         try:
-            _prepare(con, db_path)
-            con.execute("BEGIN TRANSACTION")
-            try:
-                yield con
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("CHECKPOINT")
+            name = con.execute("SELECT current_database()").fetchone()[0]
+            con.execute(f"ATTACH '{_sql_text(fresh)}' AS fresh_copy")
+            con.execute(f'COPY FROM DATABASE "{name.replace(chr(34), chr(34) * 2)}" TO fresh_copy')
+            con.execute("DETACH fresh_copy")
+        except duckdb.Error as exc:
+            if files.is_disk_full(exc):
+                raise files.disk_error(exc, db_path) from exc
+            raise
         finally:
             con.close()
-        os.replace(tmp, db_path)
+        files.keep_permissions(copy, fresh)
+        fresh.replace(copy)
     finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            if leftover.exists():
-                leftover.unlink()
-        lock.release()
+        files.discard(fresh)
+
+
+def _sql_text(path: Path) -> str:
+    """A path as the inside of a SQL string literal (ATTACH takes no parameters)."""
+    return str(path).replace("'", "''")
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
@@ -107,17 +227,20 @@ def _prepare(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     if not migrate.outdated(con):
         return
     steps = migrate.pending(con)
+    saved = None
     if steps:
         from evaluation.store import backup
 
-        backup.before_migration(db_path, steps[-1].name)
+        saved = backup.before_migration(db_path, steps[-1].name)
     con.execute("BEGIN TRANSACTION")
     try:
         migrate.upgrade(con, steps)
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    except Exception as exc:
+        _rollback_quietly(con)
+        if files.is_disk_full(exc):
+            raise files.disk_error(exc, db_path) from exc
+        raise migrate.failed(exc, saved) from exc
 
 
 def upgrade(db_path: Path) -> bool:
@@ -135,39 +258,48 @@ def reader(db_path: Path, *, upgrade: bool = True) -> Iterator[duckdb.DuckDBPyCo
     """A short-lived read-only connection; close it soon so writers' new files are seen.
 
     An older database is migrated first (every command that opens one upgrades it), and a
-    newer or foreign one is refused with a Danish message.
+    newer, foreign, damaged or unreadable one is refused with a Danish message.
     """
     db_path = Path(db_path)
-    if not db_path.exists():
-        raise DatabaseError(
-            f"Databasen {db_path} findes ikke. Opret den med 'ssp-eval init' "
-            "eller indlæs sager med 'ssp-eval ingest'."
-        )
+    files.check_for_reading(db_path)
     con = _connect_read_only(db_path)
     try:
-        if upgrade and _needs_upgrade(con):
-            con.close()
-            with writer(db_path):  # migrates under the writer's lock, after a backup
-                pass
-            con = _connect_read_only(db_path)
-        yield con
+        with _damage_in_danish(db_path):
+            if upgrade and migrate.outdated(con):
+                con.close()
+                _upgrade_for_reader(db_path)
+                con = _connect_read_only(db_path)
+            yield con
     finally:
         con.close()
 
 
-def _needs_upgrade(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when the file is ours and older than this version (a newer one raises)."""
-    return migrate.outdated(con)
+def _upgrade_for_reader(db_path: Path) -> None:
+    """Migrate under the writer's lock, after a backup; say in Danish why that could not happen."""
+    try:
+        with writer(db_path):
+            pass
+    except DatabaseError as exc:
+        raise DatabaseError(f"Databasen er lavet af en ældre version og skal opgraderes, før den kan bruges, "
+                            f"men det kunne ikke lade sig gøre: {exc}") from exc
+
+
+def _is_damage(exc: BaseException) -> bool:
+    return any(text in str(exc) for text in _DAMAGED_TEXTS)
 
 
 def _connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
-    """Open read-only, retrying briefly: a file being replaced can't be opened for a moment."""
+    """Open read-only, retrying briefly while a writer of an older version holds the file."""
     last: Exception | None = None
     for _ in range(READ_RETRIES):
         try:
             return duckdb.connect(str(db_path), read_only=True)
-        except duckdb.IOException as exc:  # lock held by a legacy writer, or mid-replace
-            last = exc
+        except duckdb.Error as exc:
+            if _is_damage(exc):
+                raise files.damaged(db_path) from exc
+            if not isinstance(exc, duckdb.IOException):
+                raise
+            last = exc  # lock held by a legacy writer
             time.sleep(READ_RETRY_SLEEP_S)
     raise DatabaseError(
         f"Databasen {db_path.name} kunne ikke åbnes til læsning. Prøv igen om lidt."
@@ -175,9 +307,19 @@ def _connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def init(db_path: Path) -> None:
-    """Create the database (schema and, when empty, the plan registry from its seed)."""
+    """Create the database (schema and, when empty, the plan registry from its seed).
+
+    ``init`` is the one command that makes a new database, so it also makes its folder; every
+    other write refuses a missing folder (usually a typo).
+    """
     from evaluation.plan import registry  # registry depends on db, not the other way round
 
+    db_path = Path(db_path)
+    if not db_path.parent.exists():
+        try:
+            db_path.parent.mkdir(parents=True)
+        except OSError as exc:
+            raise DatabaseError(f"Mappen {db_path.parent} kunne ikke oprettes ({exc.strerror}).") from exc
     with writer(db_path) as con:
         registry.seed_if_empty(con)
 

@@ -24,6 +24,7 @@ import importlib
 import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 import duckdb
@@ -143,8 +144,20 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
                     [[m.name] for m in known()])
 
 
+class MigrationFailed(DatabaseError):
+    """A migration step failed: nothing was changed (the writer's copy is thrown away)."""
+
+    def __init__(self, message: str, step: str | None) -> None:
+        super().__init__(message)
+        self.step = step
+
+
 def upgrade(con: duckdb.DuckDBPyConnection, steps: list[Migration]) -> None:
-    """Apply ``steps`` in order and record each (the caller holds the transaction)."""
+    """Apply ``steps`` in order and record each (the caller holds the transaction).
+
+    A failing step raises with its name attached (``_failing_step``), so the Danish message
+    can say which one; the caller rolls back, so no step is half-applied or recorded.
+    """
     con.execute(TABLE_SQL)
     baseline = known()[0].name
     has_baseline = con.execute("SELECT count(*) FROM schema_migrations WHERE migration = ?",
@@ -152,8 +165,60 @@ def upgrade(con: duckdb.DuckDBPyConnection, steps: list[Migration]) -> None:
     if not has_baseline and baseline not in {m.name for m in steps}:
         con.execute("INSERT INTO schema_migrations (migration, how) VALUES (?, 'assumed')", [baseline])
     for step in steps:
-        step.apply(con)
+        try:
+            step.apply(con)
+        except Exception as exc:
+            exc._failing_step = step.name  # type: ignore[attr-defined]
+            raise
         con.execute("INSERT INTO schema_migrations (migration, how) VALUES (?, 'migrated')", [step.name])
+
+
+def failed(exc: BaseException, backup: Path | None) -> MigrationFailed:
+    """The Danish message for a migration that failed: nothing changed, where the backup is, what to do."""
+    step = getattr(exc, "_failing_step", None)
+    which = f" (trin {step})" if step else ""
+    saved = f" En sikkerhedskopi fra før forsøget ligger i {backup}." if backup else ""
+    return MigrationFailed(
+        f"Databasen kunne ikke opgraderes til denne versions skema{which}. Intet er ændret: databasen er "
+        f"som før.{saved} Brug den forrige version af programmet, indtil fejlen er rettet, og send "
+        "beskeden til udviklerne.", step)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What ``ssp-eval schema`` shows: the database's version and what this program would do to it."""
+
+    version: str | None          # newest recorded migration (None: a new, empty file)
+    latest: str                  # newest migration this program knows
+    pending: tuple[str, ...]     # migrations the next opener will apply (after a backup)
+    history: tuple[tuple[str, str, str], ...]  # (migration, how, applied_at) as recorded
+
+    def lines(self) -> list[str]:
+        """Danish lines for the terminal."""
+        if self.version is None:
+            return ["Databasen er tom: den får skemaet, når den oprettes ('ssp-eval init')."]
+        out = [f"Skemaversion: {self.version} (dette program kender op til {self.latest})."]
+        if self.pending:
+            out.append(f"Venter på opgradering: {', '.join(self.pending)}. Den sker ved næste brug, eller nu med "
+                       "'ssp-eval upgrade', efter en sikkerhedskopi i sikkerhedskopier/.")
+        else:
+            out.append("Databasen er opdateret: ingen opgraderinger venter.")
+        hows = {"created": "oprettet med", "migrated": "opgraderet", "assumed": "fra før versionsstyring"}
+        out += [f"  {name}: {hows.get(how, how)} {when}" for name, how, when in self.history]
+        return out
+
+
+def status(con: duckdb.DuckDBPyConnection) -> Status:
+    """The schema status of an opened database (open it with ``reader(upgrade=False)``)."""
+    names = [m.name for m in pending(con)]
+    if "schema_migrations" in _tables(con):
+        history = tuple((r[0], r[1], f"{r[2]:%Y-%m-%d %H:%M}") for r in con.execute(
+            "SELECT migration, how, applied_at FROM schema_migrations ORDER BY migration").fetchall())
+    elif not is_new(con):
+        history = ((known()[0].name, "assumed", "–"),)
+    else:
+        history = ()
+    return Status(version(con), latest(), tuple(names), history)
 
 
 def version(con: duckdb.DuckDBPyConnection) -> str | None:

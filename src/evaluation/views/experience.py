@@ -18,7 +18,8 @@ import pandas as pd
 
 from evaluation.analysis import charts, queries, stats
 from evaluation.analysis.filters import Filters
-from evaluation.views.common import (Status, database_signature, esc, fmt_int, fmt_pct, guarded, heading_html, reader,
+from evaluation.kpi_text import kpi_detail_text, kpi_value_text  # noqa: F401 (re-exported for tests)
+from evaluation.views.common import (Status, database_signature, esc, fmt_int, guarded, heading_html, reader,
                                      show_figure, table_html)
 from evaluation.views.worker import Deferred
 
@@ -32,24 +33,6 @@ LEARNINGS_SHOWN = 200  # newest first; the search narrows them down
 
 _VERDICT_CLASS = {stats.VERDICT_UP: "up", stats.VERDICT_DOWN: "down", stats.VERDICT_NONE: "none",
                   stats.VERDICT_TOO_FEW: "few"}
-
-
-def kpi_value_text(row: dict[str, Any], prefix: str = "") -> str:
-    """The value shown on a card: a count ('123') or a share ('42 %')."""
-    if row["kind"] == "count":
-        return fmt_int(row[f"{prefix}numerator"])
-    return fmt_pct(row[f"{prefix}value"])
-
-
-def kpi_detail_text(row: dict[str, Any], prefix: str = "") -> str:
-    """Under the value: 'x af n sager' for a share, the 95 % interval for both kinds."""
-    low, high = row[f"{prefix}low"], row[f"{prefix}high"]
-    if row["kind"] == "count":
-        return f"95\u00a0%-interval {fmt_int(round(low))}–{fmt_int(round(high))}" if not pd.isna(low) else ""
-    n, d = row[f"{prefix}numerator"], row[f"{prefix}denominator"]
-    if not d:
-        return "ingen relevante sager"
-    return f"{fmt_int(n)} af {fmt_int(d)} sager · 95\u00a0%-interval {fmt_pct(low)}–{fmt_pct(high)}"
 
 
 def kpi_card_html(row: dict[str, Any]) -> str:

@@ -17,10 +17,11 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
+from evaluation import format as fmt
 from evaluation.analysis import queries
 from evaluation.ingest import template
 from evaluation.views import navigation
-from evaluation.views.common import (STYLE, Status, esc, fmt_date, fmt_datetime, fmt_int, guarded, page_database,
+from evaluation.views.common import (STYLE, Status, esc, fmt_datetime, fmt_int, guarded, page_database,
                                      reader, show_page, table_html)
 from evaluation.views.upload import Uploader
 
@@ -31,8 +32,6 @@ INTRO = ("Vælg en eller flere filer fra de lokale SSP-netværk (.csv eller .xls
          "række og kolonne. Samme fil to gange gør ingenting.")
 FROM_FILE = ("Netværket står i filen", "")
 IMPORTS_SHOWN = 25
-MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-          "november", "december")
 
 
 class IndlaesView:
@@ -101,7 +100,7 @@ class IndlaesView:
                 f'<p class="ssp-lead">Alle netværk med sager før har sendt sager i {self._year()}.</p>' if silent.empty
                 else table_html(silent, {"netvaerk": "SSP-netværk", "last_month": "Seneste indberetning",
                                          "cases_before": "Sager før"},
-                                formats={"last_month": month_text, "cases_before": fmt_int}))
+                                formats={"last_month": fmt.month, "cases_before": fmt_int}))
 
     def after_upload(self, results: list[dict]) -> None:
         """The browser has sent a batch: say what happened in one line and redraw the lists."""
@@ -114,14 +113,6 @@ class IndlaesView:
         self.refresh()
         self.status.show(f"{len(results)} {'fil' if len(results) == 1 else 'filer'}: {', '.join(parts)}. "
                          "Detaljerne står ved hver fil ovenfor.", kind)
-
-
-def month_text(value: object) -> str:
-    """'december 2025' for '2025-12' (the query's month text)."""
-    text = str(value)
-    if len(text) >= 7 and text[4] == "-" and text[5:7].isdigit() and 1 <= int(text[5:7]) <= 12:
-        return f"{MONTHS[int(text[5:7]) - 1]} {text[:4]}"
-    return fmt_date(value)
 
 
 def show(db_path: Path | str | None = None) -> IndlaesView | None:
