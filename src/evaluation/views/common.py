@@ -307,8 +307,8 @@ class FilterBar:
 
     def __init__(self, options: queries.FilterOptions, *, all_years: bool = False) -> None:
         years: list[tuple[str, Any]] = [(str(y), y) for y in options.years]
-        if all_years:
-            years = [("Alle år", None), *years]
+        if all_years:  # not None: a Dropdown whose value is None shows an empty box
+            years = [("Alle år", ALL), *years]
         self.year = widgets.Dropdown(options=years, value=years[0][1] if years else None,
                                      description="År", layout=widgets.Layout(width="170px"))
         self.network = widgets.Dropdown(
@@ -333,7 +333,7 @@ class FilterBar:
         def chosen(widget: widgets.Dropdown) -> tuple[str, ...]:
             return () if widget.value == ALL else (widget.value,)
 
-        return Filters(year=self.year.value, networks=chosen(self.network),
+        return Filters(year=None if self.year.value == ALL else self.year.value, networks=chosen(self.network),
                        institution_types=chosen(self.institution_type), situations=chosen(self.situation))
 
     def observe(self, callback: Callable[[], None]) -> None:
