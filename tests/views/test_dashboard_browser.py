@@ -202,7 +202,7 @@ def test_accepting_a_new_actor_moves_it_into_the_registry(aarsevaluering: Page, 
     page = aarsevaluering
     select = page.locator(".ssp-candidate select")
     expect(select.locator("option").first).to_be_attached()
-    candidate = options(page, ".ssp-candidate select")[0]
+    candidate = options(page, ".ssp-candidate select")[1]  # [0] is "Vælg et navn …"
     select.select_option(label=candidate)
     page.locator(".ssp-accept-new").click()
     confirm = page.locator(".ssp-confirm-yes")

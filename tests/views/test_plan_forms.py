@@ -12,6 +12,7 @@ import pytest
 from evaluation.plan import phone_checks, registry
 from evaluation.store import db
 from evaluation.views.aarsevaluering import AarsevalueringView
+from evaluation.views.actor_section import CHOOSE
 
 TODAY = date(2026, 3, 1)
 ROWS: list[dict] = [
@@ -118,7 +119,8 @@ def test_after_a_decision_nothing_is_preselected_and_the_reason_is_empty(page: A
     section.dismiss_button.click()
     section.confirmation.yes.click()
     assert "»Foreningen Far« er afvist" in section.status.text, section.status.text
-    assert section.candidate.value is None and section.reason.value == ""
+    assert section.candidate.value == CHOOSE and section.candidate.label == "Vælg et navn …"
+    assert section.reason.value == ""
     assert list(section.frame["candidate"]) == ["Cyberhus"]
     section.dismiss_button.click()  # the second click
     assert not section.confirmation.open and "Vælg først et navn" in section.status.text
@@ -147,8 +149,8 @@ def test_a_decision_is_undone_from_the_history_in_a_later_session(view_db: Path)
     assert later.wait(60)
     section = later.actors
     assert "Godkendt som ny aktør" in section.history.value and "Cyberhus" in section.history.value
-    [(label, decision_id)] = section.past.options
-    assert "Godkendt som ny aktør »Cyberhus«" in label and section.past.value is None
+    [_prompt, (label, decision_id)] = section.past.options
+    assert "Godkendt som ny aktør »Cyberhus«" in label and section.past.value == CHOOSE
     section.past.value = decision_id
     section.undo_button.click()
     assert "Fjern »Cyberhus« fra planen igen?" in section.confirmation.text.value
@@ -157,7 +159,7 @@ def test_a_decision_is_undone_from_the_history_in_a_later_session(view_db: Path)
     assert "Cyberhus" in list(section.frame["candidate"]) and "Fortrudt" in section.history.value
     with db.reader(view_db) as con:
         assert con.execute("SELECT count(*) FROM actors WHERE name = 'Cyberhus'").fetchall() == [(0,)]
-    assert section.past.options == ()
+    assert section.past.options == (("Vælg en beslutning …", CHOOSE),)
 
 
 def test_forms_default_to_the_network_the_page_is_filtered_to(page: AarsevalueringView) -> None:

@@ -31,6 +31,7 @@ from evaluation.plan import actors
 from evaluation.views.common import fmt_datetime, fmt_int, heading_html, table_html
 from evaluation.views.sections import LABEL_STYLE, WIDE, Section, list_text, set_options
 
+CHOOSE = "__vaelg__"  # the "nothing chosen yet" entry of the name and decision lists
 ACTOR_KIND_LABELS: dict[str, str] = {
     "ngo": "Organisation (NGO)", "myndighed": "Myndighed", "politi": "Politi", "sundhed": "Sundhed",
     "kommune": "Kommune", "netvaerk": "Netværk", "andet": "Andet",
@@ -95,7 +96,8 @@ class ActorsSection(Section):
         self.known = pd.DataFrame(columns=["actor_id", "name"])
         self.table = widgets.HTML('<p class="ssp-loading">Henter …</p>')
         self.table.add_class("ssp-candidates")
-        self.candidate = widgets.Dropdown(description="Navn fra sagerne", layout=WIDE, style=LABEL_STYLE)
+        self.candidate = widgets.Dropdown(options=[("Vælg et navn …", CHOOSE)], value=CHOOSE,
+                                          description="Navn fra sagerne", layout=WIDE, style=LABEL_STYLE)
         self.candidate.add_class("ssp-candidate")
         self.kind = widgets.Dropdown(options=[(v, k) for k, v in ACTOR_KIND_LABELS.items()], value="andet",
                                      description="Slags aktør", layout=WIDE, style=LABEL_STYLE)
@@ -115,8 +117,8 @@ class ActorsSection(Section):
         self.confirmation = Confirmation()
         self.history = widgets.HTML("")
         self.history.add_class("ssp-decisions")
-        self.past = widgets.Dropdown(description="Beslutning", layout=widgets.Layout(width="720px"),
-                                     style=LABEL_STYLE)
+        self.past = widgets.Dropdown(options=[("Vælg en beslutning …", CHOOSE)], value=CHOOSE,
+                                     description="Beslutning", layout=widgets.Layout(width="720px"), style=LABEL_STYLE)
         self.past.add_class("ssp-past-decision")
         self.undo_reason = widgets.Text(description="Begrundelse", placeholder="Valgfri: hvorfor fortrydes den?",
                                         layout=WIDE, style=LABEL_STYLE)
@@ -164,7 +166,7 @@ class ActorsSection(Section):
                     "suggested_name": "Måske samme som"},
             formats={"cases": fmt_int, "networks": fmt_int}, scroll=True,
             empty="Ingen nye aktører: alle navne i sagerne står i planen eller er afgjort.")
-        _set_keeping_none(self.candidate, list(self.frame["candidate"]))
+        _set_keeping_none(self.candidate, list(self.frame["candidate"]), "Vælg et navn …")
         set_options(self.actor, [(n, a) for a, n in zip(self.known["actor_id"], self.known["name"])])
         history = self.history_frame.assign(
             names_text=[list_text(v) for v in self.history_frame["names"]],
@@ -176,7 +178,7 @@ class ActorsSection(Section):
             formats={"decided_at": fmt_datetime}, scroll=True, empty="Der er ikke truffet nogen beslutninger endnu.")
         undoable = self.history_frame[self.history_frame["can_undo"]]
         _set_keeping_none(self.past, [(self._decision_text(r), int(r["decision_id"]))
-                                      for r in undoable.to_dict("records")])
+                                      for r in undoable.to_dict("records")], "Vælg en beslutning …")
 
     @staticmethod
     def _decision_text(row: dict[str, Any]) -> str:
@@ -187,7 +189,7 @@ class ActorsSection(Section):
     # --- asking ---------------------------------------------------------------------------
 
     def _row(self) -> dict[str, Any] | None:
-        if self.candidate.value is None or self.frame.empty:
+        if self.candidate.value in (None, CHOOSE) or self.frame.empty:
             return None
         rows = self.frame[self.frame["candidate"] == self.candidate.value]
         return None if rows.empty else rows.iloc[0].to_dict()
@@ -255,7 +257,7 @@ class ActorsSection(Section):
             f"{quote(row['candidate'])} er afvist og foreslås ikke igen. Beslutningen kan fortrydes nedenfor."))
 
     def ask_undo(self) -> None:
-        if self.past.value is None:
+        if self.past.value in (None, CHOOSE):
             self.status.show("Vælg den beslutning, der skal fortrydes.", "warn")
             return
         decision_id = int(self.past.value)
@@ -277,7 +279,7 @@ class ActorsSection(Section):
         def run() -> None:
             action()
             self.reason.value, self.undo_reason.value = "", ""
-            self.candidate.value, self.past.value = None, None
+            self.candidate.value, self.past.value = CHOOSE, CHOOSE
         self.save(run, done)
 
 
@@ -291,13 +293,14 @@ def _also(spellings: list[str]) -> str:
     return f"Stavemåderne {and_list(quote(s) for s in others)} følger med. " if others else ""
 
 
-def _set_keeping_none(dropdown: widgets.Dropdown, options: list) -> None:
-    """New options; the choice is kept when still offered, else nothing is chosen (never the next one)."""
+def _set_keeping_none(dropdown: widgets.Dropdown, options: list, prompt: str) -> None:
+    """New options after ``prompt`` (shown when nothing is chosen); the choice is kept when it
+    is still offered, else the prompt is shown again (never the next name in the list)."""
     current = dropdown.value
-    values = [o[1] if isinstance(o, tuple) else o for o in options]
+    options = [(prompt, CHOOSE), *[o if isinstance(o, tuple) else (o, o) for o in options]]
     if list(dropdown.options) != options:
         dropdown.options = options
-    dropdown.value = current if current in values else None
+    dropdown.value = current if current in [v for _, v in options] else CHOOSE
 
 
 __all__ = ["ACTOR_KIND_LABELS", "ActorsSection", "Confirmation"]
