@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= build/demo.duckdb
 PORT   ?= 8866
 
-.PHONY: setup browser demo demo-db test dashboard report benchmarks example-reports readme-screenshot clean
+.PHONY: setup browser report-tools demo demo-db test dashboard report benchmarks example-reports readme-screenshot clean
 
 setup: $(VENV)/.installed
 
@@ -28,6 +28,15 @@ browser:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium poppler-utils; fi; \
 	fi
 
+# Debian's poppler-utils (pdftotext: page numbers in the report's contents list, PDF checks in the
+# tests) and LibreOffice without a display (the .docx test converts the Word edition to PDF).
+report-tools:
+	@if ! command -v pdftotext >/dev/null || ! command -v soffice >/dev/null; then \
+	  echo "Installerer poppler-utils og LibreOffice Writer fra Debian ..."; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq poppler-utils libreoffice-writer-nogui; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq poppler-utils libreoffice-writer-nogui; fi; \
+	fi
+
 # Built once; delete build/ (make clean) to build it again from fresh synthetic files.
 demo-db: setup
 	@if [ -f $(DEMO_DB) ]; then echo "Demo-databasen findes allerede: $(DEMO_DB) (make clean bygger den forfra)"; \
@@ -37,7 +46,7 @@ demo-db: setup
 demo: demo-db browser
 	$(BIN)/ssp-eval dashboard --db $(DEMO_DB) --port $(PORT)
 
-test: setup browser
+test: setup browser report-tools
 	$(BIN)/pytest
 
 benchmarks: setup
@@ -52,12 +61,12 @@ readme-screenshot: setup browser
 	cp artefacts/screenshots/aarsevaluering-readme.png docs/aarsevaluering.png
 
 # The example reports linked from the README: both editions rendered from a fresh demo database.
-example-reports: setup browser
+example-reports: setup browser report-tools
 	rm -rf build/eksempel
 	$(BIN)/ssp-eval demo --db build/eksempel/demo.duckdb
 	$(BIN)/ssp-eval report --db build/eksempel/demo.duckdb --year 2025 --edition team --out docs/eksempel
 	$(BIN)/ssp-eval report --db build/eksempel/demo.duckdb --year 2025 --edition kredsraad --out docs/eksempel
-	rm -f docs/eksempel/*.ipynb
+	rm -f docs/eksempel/*.ipynb docs/eksempel/*.json docs/eksempel/*.csv
 
 clean:
 	rm -rf build reports artefacts .pytest_cache

@@ -322,3 +322,71 @@ CREATE TABLE IF NOT EXISTS published_suppressions (
     reason        VARCHAR NOT NULL CHECK (reason IN ('primary', 'secondary', 'carried')),
     published_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
+
+------------------------------------------------------------------------------------------
+-- The yearly report: published editions (0020) and what the team writes for it (0021)
+------------------------------------------------------------------------------------------
+
+-- Publishing is a step of its own (report/publish.py): who published which edition when,
+-- the files as published, and every cell with what it counts, for next year's audit.
+CREATE SEQUENCE IF NOT EXISTS publication_seq START 1;
+CREATE TABLE IF NOT EXISTS report_publications (
+    publication_id  INTEGER PRIMARY KEY DEFAULT nextval('publication_seq'),
+    year            INTEGER NOT NULL CHECK (year BETWEEN 2015 AND 2100),
+    edition         VARCHAR NOT NULL CHECK (edition IN ('team', 'kredsraad')),
+    kontrolnummer   VARCHAR NOT NULL,                 -- printed in the edition; matches the manifest
+    published_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    published_by    VARCHAR NOT NULL,
+    checksum_all    VARCHAR NOT NULL,                 -- the data the edition was computed from
+    manifest        VARCHAR NOT NULL,                 -- JSON, team only: versions, parameters, imports
+    pdf_name        VARCHAR,
+    pdf             BLOB,                             -- the files exactly as published
+    html_name       VARCHAR NOT NULL,
+    html            BLOB NOT NULL
+);
+
+-- Every table of a published edition: its title and how it was coarsened (printed beside it).
+CREATE TABLE IF NOT EXISTS published_tables (
+    publication_id  INTEGER NOT NULL,
+    table_name      VARCHAR NOT NULL,
+    title           VARCHAR NOT NULL,
+    design_note     VARCHAR NOT NULL,
+    PRIMARY KEY (publication_id, table_name)
+);
+
+-- Every cell of those tables: what it counts (JSON, for the audit), what was printed, and
+-- the true value (team only: the audit needs it to know whether a hidden cell is pinned).
+CREATE TABLE IF NOT EXISTS published_cells (
+    publication_id  INTEGER NOT NULL,
+    table_name      VARCHAR NOT NULL,
+    row_label       VARCHAR NOT NULL,
+    column_label    VARCHAR NOT NULL,
+    definition      VARCHAR NOT NULL,
+    shown           VARCHAR NOT NULL,
+    status          VARCHAR NOT NULL CHECK (status IN ('vist', 'primær', 'sekundær')),
+    true_value      INTEGER NOT NULL CHECK (true_value >= 0),
+    PRIMARY KEY (publication_id, table_name, row_label, column_label)
+);
+
+-- The team's planned changes (the only free text a council reader sees; reviewed first)
+-- and the tags on the networks' learnings (views/report_inputs.py).
+CREATE TABLE IF NOT EXISTS planned_changes (
+    change_key  VARCHAR NOT NULL,                     -- one change across its edits
+    year        INTEGER NOT NULL CHECK (year BETWEEN 2015 AND 2100),
+    target      VARCHAR NOT NULL CHECK (target IN ('plan', 'actioncard')),
+    text        VARCHAR NOT NULL CHECK (length(text) BETWEEN 1 AND 1000),
+    status      VARCHAR NOT NULL CHECK (status IN ('kladde', 'godkendt', 'slettet')),
+    saved_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    saved_by    VARCHAR NOT NULL
+);
+
+-- A network's written learning (cases.erfaringer) tagged by the team with an actioncard
+-- phase ('fase:<phase_id>') or a theme ('tema:<key>'); '' takes a tag off again. The
+-- latest row per case wins. Untagged learnings are shown as untagged, never guessed.
+CREATE TABLE IF NOT EXISTS learning_tags (
+    netvaerk   VARCHAR NOT NULL,
+    sags_id    VARCHAR NOT NULL,
+    tag        VARCHAR NOT NULL,
+    saved_at   TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    saved_by   VARCHAR NOT NULL
+);

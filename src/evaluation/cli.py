@@ -360,14 +360,32 @@ def report(db: str | None, year: int, edition: str, out: str, threshold: int | N
             progress_bar={"desc": "Beregner", "unit": "celle", "file": sys.stderr})
     except EvaluationError as exc:
         fail(exc)
-    for file in (files.html, files.pdf, files.notebook, files.suppression_log):
-        if file is not None:
-            click.echo(f"Skrev {file}")
+    for file in files.written():
+        click.echo(f"Skrev {file}")
     for note in files.notes:
         click.secho(note, fg="yellow")
-    if files.suppression_log is not None:
-        click.echo("Listen over skjulte tal er kun til teamet: send den ikke med rapporten.")
+    team_only = "Manifestet" if edition == "team" else "Manifestet, listen over skjulte tal og udkastet"
+    click.echo(f"Kontrolnummer: {files.kontrolnummer}. {team_only} er kun til teamet: send det ikke med rapporten.")
+    if edition == "kredsraad":
+        click.echo(f"Rapporten er et udkast. Udgiv den til Kredsrådet med: ssp-eval publish --year {year}")
     click.echo(f"Færdig på {files.seconds:.0f} s.")
+
+
+@cli.command(context_settings=CONTEXT)
+@db_option
+@click.option("--year", "year", required=True, type=int, metavar="ÅR", help="Indberetningsåret, fx 2025.")
+@click.option("--out", "out", default="reports", show_default=True, type=click.Path(file_okay=False),
+              metavar="MAPPE", help="Mappen med udkastet (den samme som ved ssp-eval report).")
+def publish(db: str | None, year: int, out: str) -> None:
+    """Udgiv Kredsrådets udgave: gem hvem og hvornår, filerne og alle tal, så næste års udgave kontrolleres mod den."""
+    from evaluation.report import publish as publishing
+
+    try:
+        done = publishing.publish(database_path(db), Path(out), year)
+    except EvaluationError as exc:
+        fail(exc)
+    click.echo(f"Kredsrådets udgave for {done.year} er udgivet af {done.published_by} "
+               f"{done.published_at:%d.%m.%Y %H:%M} (kontrolnummer {done.kontrolnummer}).")
 
 
 def main() -> None:

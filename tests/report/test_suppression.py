@@ -3,7 +3,6 @@ property test that no protected table shows a small count or lets a hidden one b
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluation.store import db
 from evaluation.errors import EvaluationError, NoDataError
 from evaluation.report.suppression import (
     LOG_COLUMNS,
@@ -25,8 +23,6 @@ from evaluation.report.suppression import (
     protect,
     protect_linked,
     protect_series,
-    published_cells,
-    record_published,
     recoverable_cells,
 )
 
@@ -231,32 +227,6 @@ def test_empty_table_and_too_low_threshold_are_refused() -> None:
 
 
 # --- cross-edition consistency -----------------------------------------------------------
-
-
-def test_published_cells_round_trip_and_are_hidden_next_year(tmp_path: Path) -> None:
-    path = tmp_path / "ssp.duckdb"
-    last_year = pd.DataFrame({"Q1": [2, 15, 40], "Q2": [10, 11, 50]}, index=["A", "B", "C"])
-    first = protect(last_year, name="situation_kvartal")
-    assert record_published(path, 2024, first) == len(first.log) == 4
-    assert record_published(path, 2024, first) == 4  # a re-run replaces, never duplicates
-
-    with db.reader(path) as con:
-        cells = published_cells(con, 2024, "situation_kvartal")
-        reasons = con.execute("SELECT reason, count(*) FROM published_suppressions "
-                              "GROUP BY reason ORDER BY reason").fetchall()
-        assert published_cells(con, 2023, "situation_kvartal") == []
-    assert sorted(cells) == [("A", "Q1"), ("A", "Q2"), ("B", "Q1"), ("B", "Q2")]
-    assert reasons == [("primary", 1), ("secondary", 3)]
-
-    # This year nothing is small, yet last year's hidden cells stay hidden.
-    this_year = pd.DataFrame({"Q1": [20, 15, 40], "Q2": [10, 11, 50]}, index=["A", "B", "C"])
-    second = protect(this_year, name="situation_kvartal", force_hidden=cells)
-    assert hidden(second) >= set(cells)
-    record_published(path, 2025, second)
-    with db.reader(path) as con:
-        carried = con.execute("SELECT count(*) FROM published_suppressions "
-                              "WHERE edition_year = 2025 AND reason = 'carried'").fetchall()
-    assert carried == [(4,)]
 
 
 def quarter_tables(a: list[int], b: list[int], ja: list[int]) -> tuple[dict[str, pd.DataFrame], list]:

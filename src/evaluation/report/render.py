@@ -13,11 +13,18 @@
    (``charts.to_offline_html``), so plotly's JSON-only mimetype pitfall (plotly#5365) never
    arises and the file works offline and by e-mail;
 4. print it to A4 PDF with Playwright and Debian's Chromium (``page.pdf``), started in the
-   background while the notebook runs (``PdfPrinter``); without Chromium the HTML is still
-   written and the result says in Danish how to get the PDF;
-5. Kredsråd edition: the notebook's last cell writes the suppression log to a separate,
-   team-only CSV and records the hidden cells (``suppression.record_published``) so next
-   year's edition hides them too — from the very tables it showed, without computing twice.
+   background while the notebook runs (``PdfPrinter``): tagged for screen readers, with
+   bookmarks from the headings, "Side N af M" in the footer, and page numbers in the
+   contents list (a first print is read with poppler's ``pdftotext`` to find the page of
+   each section, then printed again; without ``pdftotext`` the contents list links to the
+   sections and the bookmarks carry the pages). Without Chromium the HTML is still written
+   and the result says in Danish how to get the PDF;
+5. team edition: the editable .docx (``docx.py``) from the same document model the notebook
+   showed (``<stem>.document.json``), with the charts as pictures taken from the printed page;
+6. the notebook's last cell writes the team-only files: ``<stem>.manifest.json`` (what the
+   edition was made from, and its Kontrolnummer), and for the Kredsråd edition the
+   suppression log and the draft that ``publish.py`` records when the team publishes it.
+   Rendering never records anything in the database: publishing is a step of its own.
 
 Nothing here prints: progress goes to the ``progress`` callback, and papermill's own
 progress bar is only drawn when the caller asks for it (``progress_bar``).
@@ -25,7 +32,10 @@ progress bar is only drawn when the caller asks for it (``progress_bar``).
 
 from __future__ import annotations
 
+import json
 import queue
+import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -43,7 +53,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import nbformat  # noqa: E402
 
-from evaluation.report import sections as report_sections  # noqa: E402
+from evaluation.report import context as report_context  # noqa: E402
 from evaluation.errors import EvaluationError, NoDataError  # noqa: E402
 from evaluation.settings import NOTEBOOKS_DIR  # noqa: E402
 
@@ -84,6 +94,16 @@ class ReportFiles:
     suppression_log: Path | None
     notes: tuple[str, ...]
     seconds: float
+    manifest: Path | None = None
+    docx: Path | None = None
+    draft: Path | None = None
+    kontrolnummer: str = ""
+    timings: tuple[tuple[str, float], ...] = ()  # seconds per step: notebook, html, pdf, docx
+
+    def written(self) -> list[Path]:
+        """Every file written, the edition's own first."""
+        return [p for p in (self.html, self.pdf, self.docx, self.notebook, self.manifest, self.suppression_log,
+                            self.draft) if p is not None]
 
 
 def output_stem(year: int, edition: str) -> str:
@@ -93,59 +113,85 @@ def output_stem(year: int, edition: str) -> str:
 
 def render_report(db_path: str | Path, year: int, *, edition: str = "team", out_dir: str | Path = "reports",
                   threshold: int | None = None, today: date | None = None, pdf: bool = True,
-                  chromium: Path = CHROMIUM_PATH, record: bool = True, progress: Progress | None = None,
+                  docx: bool = True, chromium: Path = CHROMIUM_PATH, progress: Progress | None = None,
                   progress_bar: bool | dict[str, Any] = False) -> ReportFiles:
-    """Render one edition of the yearly report into ``out_dir`` (see the module docstring).
+    """Render one edition of the yearly report into ``out_dir`` as a draft (see the module docstring).
 
-    ``record`` stores the Kredsråd edition's hidden cells for next year (leave it on for a
-    published edition). Raises :class:`NoDataError` for a year without cases and
-    :class:`EvaluationError` with a Danish message when a step fails.
+    Raises :class:`NoDataError` for a year without cases and :class:`EvaluationError` with a
+    Danish message when a step fails.
     """
     started = time.perf_counter()
     say = progress or (lambda _message: None)
-    ctx = report_sections.open_report(db_path, year, edition=edition, threshold=threshold, today=today)
+    ctx = report_context.open_report(db_path, year, edition=edition, threshold=threshold, today=today)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = output_stem(ctx.year, ctx.edition)
     notebook, html = out / f"{stem}.ipynb", out / f"{stem}.html"
-    log_path = out / f"{stem}-undertrykkelser.csv" if ctx.edition == "kredsraad" else None
     notes: list[str] = []
-    pdf_path = None
-    with PdfPrinter(chromium) if pdf else nullcontext() as printer:  # Chromium starts meanwhile
-        say(f"Beregner årsrapporten for {ctx.year} ({report_sections.EDITIONS[ctx.edition]}) ...")
-        execute(ctx, notebook, suppression_log=log_path, record=record, progress_bar=progress_bar)
+    pdf_path = docx_path = None
+    timings: list[tuple[str, float]] = []
+    step = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal step
+        now = time.perf_counter()
+        timings.append((name, now - step))
+        step = now
+
+    with PdfPrinter(chromium) if pdf or (docx and ctx.team) else nullcontext() as printer:  # Chromium starts meanwhile
+        say(f"Beregner årsrapporten for {ctx.year} ({ctx.edition_label}) ...")
+        execute(ctx, notebook, out_dir=out, stem=stem, progress_bar=progress_bar)
+        lap("notebook")
         say("Skriver HTML ...")
-        export_html(notebook, html, title=f"Årsevaluering {ctx.year} – {report_sections.EDITIONS[ctx.edition]}")
+        export_html(notebook, html, title=f"{ctx.title} – {ctx.edition_label}")
+        lap("html")
+        pictures: dict[str, bytes] = {}
         if printer is not None:
             say("Skriver PDF ...")
-            pdf_path, note = printer.print(html, out / f"{stem}.pdf")
+            pdf_path, pictures, note = printer.print(html, out / f"{stem}.pdf" if pdf else None,
+                                                     pictures=docx and ctx.team)
             if note:
                 notes.append(note)
-    return ReportFiles(html, notebook, pdf_path, log_path, tuple(notes), time.perf_counter() - started)
+            lap("pdf")
+    document = out / f"{stem}.document.json"
+    if docx and ctx.team:
+        from evaluation.report import word as docx_writer
+        from evaluation.report.model import Document
+
+        say("Skriver Word-dokument ...")
+        docx_path = docx_writer.write_docx(Document.from_json(document.read_text(encoding="utf-8")),
+                                           out / f"{stem}.docx", pictures)
+        lap("docx")
+    document.unlink(missing_ok=True)  # an intermediate: the .docx and the HTML are the edition
+    manifest = out / f"{stem}.manifest.json"
+    number = json.loads(manifest.read_text(encoding="utf-8")).get("kontrolnummer", "") if manifest.exists() else ""
+    log = out / f"{stem}-undertrykkelser.csv"
+    draft = out / f"{stem}.udkast.json"
+    return ReportFiles(html, notebook, pdf_path, log if log.exists() and not ctx.team else None, tuple(notes),
+                       time.perf_counter() - started, manifest if manifest.exists() else None, docx_path,
+                       draft if draft.exists() and not ctx.team else None, number, tuple(timings))
 
 
-def parameters(ctx: report_sections.ReportContext, *, suppression_log: Path | None = None,
-               record: bool = False) -> dict[str, Any]:
+def parameters(ctx: report_context.ReportContext, *, out_dir: Path | None = None, stem: str = "") -> dict[str, Any]:
     """The notebook's parameters as papermill injects them (plain types only)."""
     return {"year": ctx.year, "db_path": str(ctx.db_path.resolve()), "edition": ctx.edition,
             "threshold": ctx.threshold, "today": ctx.today.isoformat(),
-            "suppression_log": str(suppression_log.resolve()) if suppression_log else "", "record": bool(record)}
+            "out_dir": str(out_dir.resolve()) if out_dir else "", "stem": stem}
 
 
-def execute(ctx: report_sections.ReportContext, output: Path, *, suppression_log: Path | None = None,
-            record: bool = False, progress_bar: bool | dict[str, Any] = False) -> Path:
+def execute(ctx: report_context.ReportContext, output: Path, *, out_dir: Path | None = None, stem: str = "",
+            progress_bar: bool | dict[str, Any] = False) -> Path:
     """Run the report notebook with papermill; the executed notebook is kept even on failure.
 
-    For the Kredsråd edition the notebook's last cell writes ``suppression_log`` and, with
-    ``record``, stores the hidden cells (``report_sections.publish_kredsraad``), from the
-    same tables it just showed.
+    With ``out_dir`` the notebook's last cell writes the team-only files there
+    (``editions.write_outputs``), from the same document it just showed.
     """
     import papermill
     from jupyter_client.kernelspec import NoSuchKernel
 
     try:
         papermill.execute_notebook(
-            str(NOTEBOOK_PATH), str(output), parameters=parameters(ctx, suppression_log=suppression_log, record=record),
+            str(NOTEBOOK_PATH), str(output), parameters=parameters(ctx, out_dir=out_dir, stem=stem),
             kernel_name=KERNEL_NAME, config=_KERNEL_CONFIG,
             language="python", progress_bar=progress_bar, log_output=False, execution_timeout=CELL_TIMEOUT_S,
             cwd=str(NOTEBOOKS_DIR), request_save_on_cell_execute=False)
@@ -187,7 +233,14 @@ def export_html(notebook: Path, html: Path, *, title: str) -> Path:
 def print_pdf(html: Path, pdf: Path, *, chromium: Path = CHROMIUM_PATH) -> tuple[Path | None, str | None]:
     """Print the HTML to A4 PDF in headless Chromium; (None, Danish note) when that can't be done."""
     with PdfPrinter(chromium) as printer:
-        return printer.print(html, pdf)
+        path, _pictures, note = printer.print(html, pdf)
+        return path, note
+
+
+# "Side 3 af 12" in every page's bottom margin (Chromium's own header/footer templates).
+FOOTER = ('<div style="width:100%; font-family: Arial, Helvetica, sans-serif; font-size: 8pt; color: #4a5561; '
+          'text-align: center;">Side <span class="pageNumber"></span> af <span class="totalPages"></span></div>')
+HEADER = "<div></div>"
 
 
 class PdfPrinter:
@@ -196,13 +249,13 @@ class PdfPrinter:
     Starting Chromium and opening a page takes seconds; ``render_report`` enters the printer
     before the notebook runs, so that happens while the kernel computes. Playwright's sync API
     must be used from the thread that started it, so every browser call happens in the
-    printer's thread and ``print`` hands it the job. Any failure becomes (None, Danish note).
+    printer's thread and ``print`` hands it the job. Any failure becomes a Danish note.
     """
 
     def __init__(self, chromium: Path = CHROMIUM_PATH) -> None:
         self.chromium = Path(chromium)
-        self._jobs: queue.Queue[tuple[Path, Path] | None] = queue.Queue()
-        self._results: queue.Queue[tuple[Path | None, str | None]] = queue.Queue()
+        self._jobs: queue.Queue[tuple[Path, Path | None, bool] | None] = queue.Queue()
+        self._results: queue.Queue[tuple[Path | None, dict[str, bytes], str | None]] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="pdf-printer", daemon=True)
 
     def __enter__(self) -> PdfPrinter:
@@ -215,18 +268,20 @@ class PdfPrinter:
             self._jobs.put(None)
             self._thread.join(PDF_TIMEOUT_S)
 
-    def print(self, html: Path, pdf: Path) -> tuple[Path | None, str | None]:
-        """Print ``html`` to ``pdf`` (A4, backgrounds on); (None, Danish note) on failure."""
+    def print(self, html: Path, pdf: Path | None, *, pictures: bool = False
+              ) -> tuple[Path | None, dict[str, bytes], str | None]:
+        """Print ``html`` to ``pdf`` (A4) and, with ``pictures``, take each chart as a PNG (by
+        its id, for the .docx): (pdf or None, pictures, Danish note on failure or None)."""
         hint = (f"Åbn {html.name} i en browser og vælg Udskriv → Gem som PDF, eller installér Chromium "
                 "('make browser' eller 'sudo apt-get install chromium') og kør kommandoen igen.")
         if not self._thread.is_alive() and not self.chromium.exists():
-            return None, f"PDF blev ikke lavet: Chromium findes ikke på {self.chromium}. {hint}"
-        self._jobs.put((html, pdf))
+            return None, {}, f"PDF blev ikke lavet: Chromium findes ikke på {self.chromium}. {hint}"
+        self._jobs.put((html, pdf, pictures))
         try:
-            result, failure = self._results.get(timeout=2 * PDF_TIMEOUT_S)
+            result, taken, failure = self._results.get(timeout=2 * PDF_TIMEOUT_S)
         except queue.Empty:
-            return None, f"PDF blev ikke lavet: Chromium svarede ikke inden for {2 * PDF_TIMEOUT_S} s. {hint}"
-        return (result, None) if failure is None else (None, f"PDF blev ikke lavet: {failure}. {hint}")
+            return None, {}, f"PDF blev ikke lavet: Chromium svarede ikke inden for {2 * PDF_TIMEOUT_S} s. {hint}"
+        return (result, taken, None) if failure is None else (None, taken, f"PDF blev ikke lavet: {failure}. {hint}")
 
     def _run(self) -> None:
         """The printer thread: launch, open a page, then print each job until told to stop."""
@@ -243,9 +298,10 @@ class PdfPrinter:
                     page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1000})
                     while (job := self._jobs.get()) is not None:
                         try:
-                            self._results.put((self._print_page(page, *job), None))
+                            self._results.put((*self._print_page(page, *job), None))
                         except PlaywrightError as exc:
-                            self._results.put((None, f"Chromium kunne ikke udskrive rapporten ({type(exc).__name__})"))
+                            self._results.put((None, {}, f"Chromium kunne ikke udskrive rapporten "
+                                                         f"({type(exc).__name__})"))
                 finally:
                     browser.close()
         except PlaywrightError as exc:  # Chromium would not start: answer every job with that
@@ -254,15 +310,56 @@ class PdfPrinter:
     def _fail_all(self, failure: str) -> None:
         """Answer every job with ``failure`` until told to stop."""
         while self._jobs.get() is not None:
-            self._results.put((None, failure))
+            self._results.put((None, {}, failure))
 
     @staticmethod
-    def _print_page(page: Any, html: Path, pdf: Path) -> Path:
-        """Load the report, wait until every plotly chart is drawn, and print it on A4."""
+    def _print_page(page: Any, html: Path, pdf: Path | None, pictures: bool) -> tuple[Path | None, dict[str, bytes]]:
+        """Load the report, wait until every chart is drawn, take the pictures, print on A4."""
         page.goto(html.resolve().as_uri(), wait_until="load", timeout=PDF_TIMEOUT_S * 1000)
         page.wait_for_function(
             "() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('.main-svg'))",
             timeout=PDF_TIMEOUT_S * 1000)
+        taken = {}
+        if pictures:
+            for div in page.query_selector_all(".plotly-graph-div"):
+                taken[str(div.get_attribute("id"))] = div.screenshot(type="png")
+        if pdf is None:
+            return None, taken
         page.emulate_media(media="print")
-        page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
-        return pdf
+        _print(page, pdf)
+        numbers = contents_pages(pdf, page.eval_on_selector_all(
+            "section[id] > h2", "hs => hs.map(h => [h.parentElement.id, h.textContent.trim()])"))
+        if numbers:  # second pass: the same layout, with the page numbers in the contents list
+            page.evaluate("numbers => { for (const [id, n] of Object.entries(numbers)) {"
+                          " const s = document.querySelector(`.indhold a[href='#${id}'] + .side`);"
+                          " if (s) s.textContent = String(n); } }", numbers)
+            _print(page, pdf)
+        return pdf, taken
+
+
+def _print(page: Any, pdf: Path) -> None:
+    """One print on A4: backgrounds, bookmarks from the headings, tagged, page numbers in the footer."""
+    page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True, outline=True,
+             tagged=True, display_header_footer=True, header_template=HEADER, footer_template=FOOTER)
+
+
+def contents_pages(pdf: Path, headings: list[list[str]]) -> dict[str, int]:
+    """The page each section starts on, read from the printed PDF with poppler's pdftotext;
+    {} when pdftotext is not installed (the contents list then keeps its links only)."""
+    tool = shutil.which("pdftotext")
+    if tool is None or not headings:
+        return {}
+    result = subprocess.run([tool, "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=PDF_TIMEOUT_S)
+    if result.returncode != 0:
+        return {}
+    pages = [" ".join(p.split()) for p in result.stdout.split("\f")]
+    found: dict[str, int] = {}
+    start = 2  # the title page and the contents list (pages 1 and 2) come first; each heading after the last
+    for anchor, text in headings:
+        wanted = " ".join(text.split())
+        for number in range(start, len(pages)):
+            if wanted in pages[number] and number > 0:
+                found[anchor] = number + 1
+                start = number
+                break
+    return found

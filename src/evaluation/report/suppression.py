@@ -22,9 +22,9 @@ cases a year, a cell of 1..threshold (default 4) can point at a child, so:
   or in neither, and the audit is run on all the tables at once, with those shared numbers
   as equations, because two intervals that are each wide can meet in one point. While a
   cell is pinned that way, one more cell is hidden.
-* **Cross-edition consistency**: cells hidden in last year's published edition of an
-  overlapping table (``published_suppressions`` in ``data/schema.sql``) are passed as
-  ``force_hidden`` and hidden again, so that combining the two editions reveals nothing.
+* **Cross-edition consistency**: ``audit.py`` audits this edition with last year's
+  published cells (whatever their design) and passes the cells it must hide as
+  ``force_hidden``, so that combining the two editions reveals nothing.
 
 The audit's attacker knows the shown cells, the row, column and grand totals (assumed
 known even when ``margins=False``: the protection is computed on the full table, and
@@ -59,18 +59,14 @@ Pure pandas/numpy/scipy: nothing here knows HTML; the report lays out :class:`Pr
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from evaluation.store import db
 from evaluation.errors import EvaluationError, NoDataError
 from evaluation.settings import settings
 
@@ -79,8 +75,8 @@ SHOWN, PRIMARY, SECONDARY = "vist", "primær", "sekundær"
 SECONDARY_MARKER = "–"
 LOG_COLUMNS = ["table", "row", "column", "status", "reason", "hidden_value"]
 REASON_CARRIED = (
-    "Skjult i sidste års offentliggjorte udgave; skjules igen, så de to udgaver ikke kan "
-    "kombineres."
+    "Skjult, så tallet ikke kan regnes ud, når denne udgave læses sammen med sidste års "
+    "udgivne udgave."
 )
 REASON_LINKED = (
     "Sekundær: det samme tal står i en anden tabel i rapporten, hvor det er skjult; skjules "
@@ -99,7 +95,6 @@ Link = Sequence[tuple[str, Any, Any]]
 _SHOWN, _PRIMARY, _SECONDARY = 0, 1, 2
 _CODE_WORDS = {_SHOWN: SHOWN, _PRIMARY: PRIMARY, _SECONDARY: SECONDARY}
 _WORD_CODES = {word: code for code, word in _CODE_WORDS.items()}
-_DB_REASONS = {PRIMARY: "primary", SECONDARY: "secondary"}
 # Candidates tried (each an LP or two) before hiding the best-ranked one anyway.
 _MAX_TRIALS = 12
 
@@ -112,7 +107,7 @@ class Protected:
     status: pd.DataFrame  # "vist" | "primær" | "sekundær", same shape as display
     log: pd.DataFrame  # LOG_COLUMNS, one row per hidden cell (the team's appendix)
     footnote: str  # Danish, for under the table; "" when nothing is hidden
-    name: str = ""  # the table's name, used as table_name by record_published
+    name: str = ""  # the table's name (the edition's tables are looked up by it)
 
 
 @dataclass
@@ -233,44 +228,6 @@ def recoverable_cells(display_status: pd.DataFrame, values: pd.DataFrame, *,
     limit = _threshold(threshold)
     grid = _grid_from_status(display_status, values)
     return [grid.label(i) for i in _pinned(grid, limit)]
-
-
-def published_cells(con: duckdb.DuckDBPyConnection, year: int,
-                    table_name: str) -> list[tuple[str, str]]:
-    """Cells hidden in the edition of ``year`` for this table: next year's ``force_hidden``."""
-    rows = con.execute(
-        "SELECT row_label, column_label FROM published_suppressions "
-        "WHERE edition_year = ? AND table_name = ? ORDER BY row_label, column_label",
-        [int(year), table_name],
-    ).fetchall()
-    return [(str(row), str(column)) for row, column in rows]
-
-
-def record_published(db_path: str | os.PathLike[str], year: int, protected: Protected) -> int:
-    """Store the hidden cells of a published table (replacing an earlier run for that year).
-
-    Returns the number of cells recorded.
-    """
-    log = protected.log
-    frame = pd.DataFrame({
-        "edition_year": pd.Series([int(year)] * len(log), dtype="int64"),
-        "table_name": pd.Series([protected.name] * len(log), dtype=object),
-        "row_label": log["row"].map(str).astype(object),
-        "column_label": log["column"].map(str).astype(object),
-        "reason": [_db_reason(status, why) for status, why in zip(log["status"], log["reason"])],
-    })
-    with db.writer(Path(db_path)) as con:
-        con.execute("DELETE FROM published_suppressions WHERE edition_year = ? AND table_name = ?",
-                    [int(year), protected.name])
-        if len(frame):
-            con.register("new_suppressions", frame)
-            con.execute(
-                "INSERT INTO published_suppressions "
-                "(edition_year, table_name, row_label, column_label, reason) "
-                "SELECT edition_year, table_name, row_label, column_label, reason "
-                "FROM new_suppressions")
-            con.unregister("new_suppressions")
-    return len(frame)
 
 
 # --- several tables published together ---------------------------------------------------
@@ -572,7 +529,23 @@ def _secure(grid: _Grid, limit: int, name: str) -> None:
 
 
 def _complete_lines(grid: _Grid) -> None:
-    """Give every line (row or column, margins included) with one hidden cell a second one."""
+    """Give every line (row or column, margins included) with one hidden cell a second one.
+
+    Two ways are tried and the one that hides fewer cells is kept (the plain one on a tie):
+    the plain rule (each line's partner is its smallest non-zero interior cell), and a
+    look-ahead that tries every candidate of a line and completes the rest by the plain rule.
+    The plain rule alone hid a whole extra row of a four-year table (a small cell's column
+    partner chosen far from its row partner's row); the look-ahead finds the 2 × 2 block.
+    """
+    plain, ahead = grid.copy(), grid.copy()
+    _fill_lines(plain, lookahead=False)
+    _fill_lines(ahead, lookahead=True)
+    best = ahead if ahead.hidden.sum() < plain.hidden.sum() else plain
+    grid.code, grid.reason = best.code, best.reason
+
+
+def _fill_lines(grid: _Grid, *, lookahead: bool) -> None:
+    """The line rule in place (see ``_complete_lines``)."""
     changed = True
     while changed:
         changed = False
@@ -580,12 +553,27 @@ def _complete_lines(grid: _Grid) -> None:
             hidden = grid.hidden[line]
             if hidden.sum() != 1:
                 continue
-            partner = _best_candidate(grid, line[~hidden])
+            shown = line[~hidden]
+            partner = _best_candidate(grid, shown)
+            if lookahead:
+                partner = min(shown, key=lambda c: (_hidden_after(grid, int(c)), _rank(grid, int(c))))
             grid.code[partner] = _SECONDARY
             grid.reason[partner] = (
                 f"Sekundær: ellers kunne den anden skjulte celle i {grid.line_names[n]} "
                 "regnes ud fra totalen.")
             changed = True
+
+
+def _hidden_after(grid: _Grid, cell: int) -> int:
+    """How many cells are hidden once ``cell`` is hidden and the lines completed greedily."""
+    trial = grid.copy()
+    trial.code[cell] = _SECONDARY
+    _fill_lines(trial, lookahead=False)
+    return int(trial.hidden.sum())
+
+
+def _rank(grid: _Grid, cell: int) -> tuple[bool, bool, int, int]:
+    return (grid.values[cell] == 0, bool(grid.is_margin[cell]), int(grid.values[cell]), cell)
 
 
 def _best_candidate(grid: _Grid, cells: np.ndarray) -> int:
@@ -813,10 +801,3 @@ def _footnote(threshold: int, anything_hidden: bool, with_totals: bool) -> str:
         f"for at de små tal ikke kan regnes ud fra de andre tal og totalerne. {totals}"
         "Et 0 vises, fordi det ikke udpeger nogen."
     )
-
-
-def _db_reason(status: str, reason: str) -> str:
-    """The published_suppressions reason code for a log row."""
-    if status == SECONDARY and reason == REASON_CARRIED:
-        return "carried"
-    return _DB_REASONS[status]
