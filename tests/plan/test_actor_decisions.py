@@ -5,6 +5,7 @@ and undo is in the plan's history (issue 13, item 3)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -234,12 +235,13 @@ def test_decisions_and_undos_are_in_the_plan_history(plan_with_cases: Callable[.
                     "Navnet »Cyberhus« fra sagerne er afvist som ny aktør. Begrundelse: Ved en fejl"]
 
 
-def test_the_years_decisions_for_the_report(plan_with_cases: Callable[..., Path]) -> None:
+def test_the_decisions_of_a_period_for_the_report(plan_with_cases: Callable[..., Path]) -> None:
     path = plan_with_cases(CASES)
     decide.dismiss(path, "Cyberhus", [], reason="Test")
-    this_year = _history(path, year=__import__("datetime").date.today().year)
-    assert [r["names"] for r in this_year] == [["Cyberhus"]]
-    assert _history(path, year=2015) == []
+    today = date.today()
+    assert [r["names"] for r in _history(path, since=date(today.year, 1, 1))] == [["Cyberhus"]]
+    assert _history(path, since=today + timedelta(days=1)) == []
+    assert _history(path, until=today) == []  # until is not included
 
 
 def test_migration_0051_carries_old_decisions_over(tmp_path: Path) -> None:

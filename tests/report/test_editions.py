@@ -14,7 +14,7 @@ import pytest
 from evaluation.analysis import queries, stats
 from evaluation.analysis.filters import Filters
 from evaluation.errors import NoDataError
-from evaluation.plan import actors
+from evaluation.plan import actor_decisions, actors
 from evaluation.report import audit, context, editions, inputs, kredsraad, model, suppression
 from evaluation.store import db
 
@@ -59,7 +59,7 @@ def report_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     with db.reader(path) as con:
         candidate = actors.candidates(con, year=YEAR).iloc[0]
         learning = inputs.learnings(con, YEAR).iloc[0]
-    actors.accept_as_new(path, candidate["candidate"], list(candidate["variants"]))
+    actor_decisions.accept_as_new(path, candidate["candidate"], list(candidate["variants"]))
     inputs.tag_learning(path, learning["netvaerk"], learning["sags_id"], "fase:dokumenter")
     approved = inputs.save_planned_change(path, YEAR, "actioncard", "Øvelsen skal træne fasen Dokumenter.")
     inputs.approve_planned_change(path, approved)

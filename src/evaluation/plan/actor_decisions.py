@@ -20,6 +20,7 @@ share ``decision_id``, and the latest row per normalised name is what matching r
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 from pathlib import Path
 
@@ -289,19 +290,22 @@ SELECT d.decision_id, d.decided_at, d.decided_by, d.decision, d.names, d.actor_i
            SELECT 1 FROM newest n WHERE list_contains(d.keys, n.normalised_name) AND n.newest > d.decision_id)
            AS can_undo
 FROM decided d LEFT JOIN undone u USING (decision_id) LEFT JOIN actors a USING (actor_id)
-WHERE CAST($year AS INTEGER) IS NULL OR year(d.decided_at) = $year OR year(u.undone_at) = $year
+WHERE (CAST($since AS TIMESTAMP) IS NULL OR d.decided_at >= $since OR u.undone_at >= $since)
+  AND (CAST($until AS TIMESTAMP) IS NULL OR d.decided_at < $until)
 ORDER BY d.decision_id DESC
 """
 
 
-def decision_history(con: duckdb.DuckDBPyConnection, *, year: int | None = None) -> pd.DataFrame:
+def decision_history(con: duckdb.DuckDBPyConnection, *, since: date | None = None,
+                     until: date | None = None) -> pd.DataFrame:
     """One row per decision, newest first (``HISTORY_COLUMNS``): what, by whom, why, whether undone.
 
     ``can_undo`` is True for the decisions :func:`undo` accepts (not undone, not decided again
     later). ``actor_name`` is the actor accepted or aliased (for a dismissal, None). With
-    ``year``, the decisions made or undone that year (the report's list).
+    ``since``/``until`` (days, ``until`` not included), the decisions made (or undone) in that
+    time: the report lists those from the 1st of January of its year until it is made.
     """
-    frame = con.execute(_HISTORY, {"year": year}).df()
+    frame = con.execute(_HISTORY, {"since": since, "until": until}).df()
     frame["names"] = [list(v) for v in frame["names"]]
     frame.loc[frame["decision"] == "dismissed", "actor_name"] = None
     frame.insert(4, "decision_label", frame["decision"].map(DECISION_LABELS))
