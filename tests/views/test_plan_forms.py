@@ -3,6 +3,7 @@ as a user would (widget values, button clicks) without Jupyter, checked against 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -186,3 +187,19 @@ def test_opfoelgning_ticks_a_phone_number_off_as_checked_today(view_db: Path) ->
     with db.reader(view_db) as con:
         saved = phone_checks.latest_status(con, today=TODAY).set_index("phone_id").loc["red_barnet_hotline"]
     assert (saved["result"], saved["checked_on"].date()) == ("ok", TODAY)
+
+
+# --- item 5: the three "underretning" figures explained on the page -------------------------
+
+def test_aarsevaluering_says_what_each_underretning_figure_counts(page: AarsevalueringView, view_db: Path) -> None:
+    from evaluation.analysis import kpis
+    from evaluation.analysis.filters import Filters
+
+    shown = page.experience.underretning.value
+    with db.reader(view_db) as con:
+        lines = kpis.underretning_lines(con, Filters(year=2025), today=TODAY)
+    assert "Tre tal for underretning" in shown
+    for line in lines:
+        assert html.escape(line) in shown
+    children = list(page.experience.widget.children)
+    assert children.index(page.experience.underretning) == children.index(page.experience.outcomes) + 1

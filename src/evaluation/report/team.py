@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation import format as fmt
-from evaluation.analysis import charts, disclosure, queries, stats
+from evaluation.analysis import charts, disclosure, kpis, queries, stats
 from evaluation.analysis.filters import Filters, where
 from evaluation.plan import keypersons, notes
 from evaluation.report import inputs
@@ -306,6 +306,7 @@ def offences_and_outcomes(ctx: ReportContext) -> Section:
         kinds = queries.offence_types(con, ctx.filters)
         platforms = queries.platforms(con, ctx.filters)
         outcomes = queries.outcomes(con, ctx.filters)
+        underretning = kpis.underretning_lines(con, ctx.filters, today=ctx.today)
     return Section("Krænkelser og udfald", "kraenkelser", new_page=True).add(
         Paragraph("En sag kan have flere krænkelsestyper, platforme og vurderinger; den tælles under hver."),
         figure("graf-kraenkelsestyper", charts.offence_types_chart(kinds), "Årets sager fordelt på krænkelsestype."),
@@ -314,7 +315,8 @@ def offences_and_outcomes(ctx: ReportContext) -> Section:
         Heading("Udfald i tal"),
         table("tabel-udfald", ["Felt", "Værdi", "Sager", "Andel af sagerne"],
               [[r.field_label, r.value_label, fmt.integer(r.cases), fmt.percent(r.share)]
-               for r in outcomes.itertuples()], numeric=(2, 3)))
+               for r in outcomes.itertuples()], numeric=(2, 3)),
+        Heading("Tre tal for underretning"), bullets(underretning, "note"))
 
 
 def actioncard(ctx: ReportContext) -> Section:
