@@ -35,9 +35,12 @@ _STATE = """() => {
 }"""
 
 
-def first_view_state(page: Page, timeout_ms: float) -> dict:
-    """The page's state once its charts are drawn and nothing loads, or when ``timeout_ms`` ran out."""
-    done = f"() => {{ const s = ({_STATE})(); return s.empty.length === 0 && s.loading.length === 0; }}"
+def first_view_state(page: Page, timeout_ms: float, key: str | None = None) -> dict:
+    """The page's state once its charts (at least ``CHART_AREAS[key]``) are drawn and nothing
+    loads, or when ``timeout_ms`` ran out."""
+    minimum = CHART_AREAS.get(key or "", 0)
+    done = (f"() => {{ const s = ({_STATE})(); return s.areas >= {minimum} && s.empty.length === 0 "
+            "&& s.loading.length === 0; }")
     try:
         page.wait_for_function(done, timeout=timeout_ms)
     except PlaywrightError:
@@ -47,7 +50,7 @@ def first_view_state(page: Page, timeout_ms: float) -> dict:
 
 def assert_first_view_is_complete(page: Page, key: str, timeout_ms: float) -> None:
     """Every chart area drawn, every dropdown showing a choice, nothing still loading."""
-    state = first_view_state(page, timeout_ms)
+    state = first_view_state(page, timeout_ms, key)
     assert state["areas"] >= CHART_AREAS.get(key, 0), (key, state)
     assert state["empty"] == [], f"{key}: tomme figurområder ved første visning: {state['empty']}"
     assert state["blank_selects"] == [], f"{key}: tomme valgfelter ved første visning: {state['blank_selects']}"
