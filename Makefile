@@ -1,6 +1,7 @@
 # Two commands for a fresh machine (see README): `make demo` and `make test`.
-# Both set up what they need: a virtual environment in .venv with the package installed,
-# the Jupyter kernel the report notebooks run on, and Debian's Chromium for browser tests/PDF.
+# Both set up what they need: a virtual environment in .venv with the package installed
+# (the report runs its notebook on that same Python; no kernel to register), and Debian's
+# Chromium for browser tests/PDF.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -18,7 +19,6 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name ssp-evaluering --display-name "SSP-evaluering"
 	touch $@
 
 # Debian's Chromium (never a downloaded browser): browser tests and PDF printing use it.
@@ -69,6 +69,7 @@ benchmarks: setup
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/dashboard.py
 	$(BIN)/python benchmarks/plan.py
+	$(BIN)/python benchmarks/storage.py
 
 # The README's picture of Årsevaluering, taken by the browser test on the demo database.
 readme-screenshot: setup browser

@@ -67,78 +67,6 @@ def init(db: str | None) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @db_option
-def schema(db: str | None) -> None:
-    """Vis databasens skemaversion, og om en opgradering venter (databasen ændres ikke)."""
-    from evaluation.store import db as dbmod
-    from evaluation.store import migrate
-
-    path = database_path(db)
-    try:
-        with dbmod.reader(path, upgrade=False) as con:
-            status = migrate.status(con)
-    except EvaluationError as exc:
-        fail(exc)
-    click.echo(f"Database: {path}")
-    for line in status.lines():
-        click.echo(line)
-
-
-@cli.command(context_settings=CONTEXT)
-@db_option
-def upgrade(db: str | None) -> None:
-    """Opgradér databasen til denne versions skema nu (ellers sker det ved næste brug), efter en sikkerhedskopi."""
-    from evaluation.store import db as dbmod
-
-    path = database_path(db)
-    try:
-        done = dbmod.upgrade(path)
-    except EvaluationError as exc:
-        fail(exc)
-    click.echo("Databasen er opgraderet; kopien fra før ligger i sikkerhedskopier/." if done
-               else "Databasen er allerede opdateret.")
-
-
-@cli.command(context_settings=CONTEXT)
-@db_option
-@click.option("--out", "out", default=None, type=click.Path(), metavar="FIL",
-              help="Filen (eller mappen) til kopien. Standard: sikkerhedskopier/ ved siden af databasen.")
-def backup(db: str | None, out: str | None) -> None:
-    """Tag en sikkerhedskopi af databasen (også mens dashboards er åbne)."""
-    from evaluation.store import backup as backupmod
-
-    try:
-        made = backupmod.backup(database_path(db), Path(out) if out else None)
-    except EvaluationError as exc:
-        fail(exc)
-    click.echo(f"Sikkerhedskopi: {made.path} ({made.size / 1e6:.1f} MB, {made.cases} sager, skema {made.version}).")
-    click.echo("Kopien indeholder personoplysninger: opbevar den lige så sikkert som databasen.")
-
-
-@cli.command(context_settings=CONTEXT)
-@db_option
-@click.argument("file", metavar="FIL", type=click.Path(dir_okay=False))
-@click.option("--yes", "yes", is_flag=True, help="Spørg ikke om bekræftelse.")
-def restore(db: str | None, file: str, yes: bool) -> None:
-    """Gendan databasen fra en sikkerhedskopi. Den nuværende database gemmes først i sikkerhedskopier/."""
-    from evaluation.store import restore as restoremod
-
-    path = database_path(db)
-    try:
-        status = restoremod.check_backup(Path(file))
-        if not yes and not confirmed(f"Erstat databasen {path} med sikkerhedskopien {file} "
-                                     f"(skema {status.version})?"):
-            sys.exit(1)
-        done = restoremod.restore(path, Path(file))
-    except EvaluationError as exc:
-        fail(exc)
-    if done.previous:
-        click.echo(f"Den hidtidige database er gemt som {done.previous}.")
-    migrated = " og opgraderet til denne version" if done.migrated else ""
-    click.echo(f"Databasen er gendannet fra {file}{migrated}: {done.cases} sager.")
-
-
-@cli.command(context_settings=CONTEXT)
-@db_option
 @click.option("--network", "network", default=None,
               help="SSP-netværkets navn for hele filen, når filen ikke har kolonnen SSP-netværk.")
 @click.argument("files", nargs=-1, required=True, metavar="FILER...",
@@ -386,6 +314,11 @@ def publish(db: str | None, year: int, out: str) -> None:
         fail(exc)
     click.echo(f"Kredsrådets udgave for {done.year} er udgivet af {done.published_by} "
                f"{done.published_at:%d.%m.%Y %H:%M} (kontrolnummer {done.kontrolnummer}).")
+
+
+# The storage commands (schema, upgrade, backup, restore, slet) live in their own module; it
+# registers them on ``cli`` when imported, which needs everything above to exist first.
+from evaluation import cli_storage  # noqa: E402,F401
 
 
 def main() -> None:

@@ -15,6 +15,8 @@ from evaluation.store import db
 from evaluation.demo import generate as demo
 from evaluation.plan import keypersons, phone_checks, planstatus, registry
 from evaluation.cli import cli
+from evaluation.errors import EvaluationError
+from evaluation.store import erasure
 
 TODAY = date(2026, 3, 1)
 
@@ -68,7 +70,22 @@ def prepared_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     phone_checks.check(path, "politi_114", "ok", date(2025, 12, 1))             # checked: not due
     phone_checks.check(path, "sikkerchat", "broken", date(2026, 2, 1))          # not working
     # Red Barnet's hotline: never checked
+    add_cases(path, [("A1", "2019-05-01"), ("A2", "2021-03-01")])  # 2019: past 5 years' retention; 2021 kept
     return path
+
+
+def add_cases(path: Path, cases: list[tuple[str, str]]) -> None:
+    """Plain cases with the given case numbers and reporting months (one import)."""
+    with db.writer(path) as con:
+        con.execute("INSERT INTO imports (import_id, file_name, sha256, imported_by, rows_in_file, rows_new, "
+                    "rows_replaced, rows_unchanged) VALUES (1, 'gammel.csv', repeat('a', 64), 't', 2, 2, 0, 0)")
+        for i, (sags_id, month) in enumerate(cases):
+            con.execute("""INSERT INTO case_versions (import_id, row_in_file, content_hash, sags_id, netvaerk,
+                               institutionstype, indberetningsmaaned, aldersgruppe, kraenker, situation,
+                               kraenkelsestyper, vurdering, foraeldre_inddraget, dokumentation_sikret, politianmeldt)
+                           VALUES (1, ?, ?, ?, 'Nord', 'folkeskole', ?::DATE, '12_14', 'kendt', 'A',
+                                   ['billeddeling'], ['paedagogisk'], 'ja', 'ja', false)""",
+                        [i + 2, sags_id, sags_id, month])
 
 
 @pytest.fixture
@@ -99,6 +116,7 @@ def test_due_items_lists_concrete_items_of_every_kind(prepared: Path) -> None:
         ("phone_broken", "29 27 01 01 (Sikkerchat)"),
         ("phone_due", "35 36 55 55 (Red Barnet)"),
         ("exercise_missing", "Øvelse 2026 i Syd"),
+        ("retention_past", "Sager indberettet i 2020 og før"),
     }
     assert "15.01.2026" in got[("policy_revised", "Skolernes ordensregler")].why
     assert "20.11.2025" in got[("policy_revised", "Skolernes ordensregler")].why
@@ -116,6 +134,10 @@ def test_due_items_lists_concrete_items_of_every_kind(prepared: Path) -> None:
     moved = got[("address_moved", "redbarnet.dk/sletdet")]
     assert (moved.ref, moved.proposed) == ("red_barnet_sletdet", "sletdet.redbarnet.dk")
     assert broken.ref is not None and got[("exercise_missing", "Øvelse 2026 i Syd")].network == "Syd"
+    old = got[("retention_past", "Sager indberettet i 2020 og før")]
+    assert old.why == ("1 sag er ældre end opbevaringsperioden på 5 år. "
+                       "Slet dem med 'ssp-eval slet til-og-med 2020'.")
+    assert (old.ref, old.since) == ("2020", pd.Timestamp("2025-01-01"))  # 2019 + 5 whole years, then due
 
 
 def test_unreachable_is_flagged_only_after_the_agreed_days(prepared: Path) -> None:
@@ -141,7 +163,23 @@ def test_accepting_a_move_and_fixing_things_clears_the_items(prepared: Path) -> 
                            None, None, None)])
     phone_checks.check(prepared, "sikkerchat", "changed", date(2026, 2, 25), new_number="29 27 01 02")
     phone_checks.check(prepared, "red_barnet_hotline", "ok", date(2026, 2, 25))
+    with db.writer(prepared) as con:
+        erasure.erase(con, erasure.plan_through_year(con, 2020))
     assert items(prepared).empty
+
+
+def test_the_retention_period_comes_from_the_plan(prepared: Path) -> None:
+    with db.writer(prepared) as con:
+        registry.set_plan_meta(con, "retention_years", "4")
+    assert items(prepared).set_index("kind").loc["retention_past", "what"] == "Sager indberettet i 2021 og før"
+    with db.writer(prepared) as con:
+        con.execute("DELETE FROM plan_meta WHERE key = 'retention_years'")  # a database seeded before the setting
+    row = items(prepared).set_index("kind").loc["retention_past"]
+    assert row["what"] == "Sager indberettet i 2020 og før" and "(standard; planen har ikke fastsat" in row["why"]
+    with db.writer(prepared) as con:
+        registry.set_plan_meta(con, "retention_years", "fem")
+    with pytest.raises(EvaluationError, match="helt antal år fra 1 til 50, ikke 'fem'"):
+        items(prepared)
 
 
 def test_exercise_recorded_as_not_held_is_still_due(prepared: Path) -> None:
@@ -158,7 +196,7 @@ def test_without_an_evaluation_date_no_policy_is_flagged(prepared: Path) -> None
 
 def test_format_due_groups_by_kind_in_danish(prepared: Path) -> None:
     text = planstatus.format_due(items(prepared))
-    assert text.startswith("Til opfølgning: 8 punkter.")
+    assert text.startswith("Til opfølgning: 9 punkter.")
     for label in planstatus.KIND_LABELS.values():
         assert f"{label} (1)" in text
     assert "  - Ledelse i Syd: Sidst bekræftet 01.12.2024" in text

@@ -196,6 +196,9 @@ def test_council_tables_are_safe_and_show_most_cells(sized_db, size: str) -> Non
     named = [r for r in tables[kredsraad.OFFENCES].counts.index if r != "Andre"]
     assert len(named) >= 3
     assert list(tables[kredsraad.YEARS].counts.columns) == ["Situation A", "Situation B"]
+    years = tables[kredsraad.YEARS].protected.status
+    assert (years[suppression.MARGIN_LABEL] == suppression.SHOWN).all()  # the cases of every year
+    assert (years.loc[str(YEAR)] == suppression.SHOWN).all()  # and this year's split on A and B
 
 
 def test_council_charts_carry_only_shown_cells(council: tuple) -> None:

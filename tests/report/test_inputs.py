@@ -113,3 +113,12 @@ def test_the_tags_section_saves_a_tag_chosen_in_the_list(inputs_db: Path) -> Non
     assert "1 er ikke mærket" in section.summary.value
     with db.reader(inputs_db) as con:
         assert (inputs.learnings(con, 2025)["tag"] == "fase:vurder").sum() == 1
+
+
+def test_learnings_are_bounded_for_a_page_or_report_and_counted_per_tag(inputs_db: Path) -> None:
+    inputs.tag_learning(inputs_db, "Nord", "N1", "tema:andet")
+    with db.reader(inputs_db) as con:
+        assert inputs.learnings(con, 2025, limit=1)["sags_id"].tolist() == ["N2"]  # the newest
+        assert sorted(inputs.learnings(con, 2025, per_tag=1)["sags_id"]) == ["N1", "N2"]  # one of each tag
+        counts = inputs.learning_counts(con, 2025)
+    assert counts[["tag", "learnings"]].values.tolist() == [["tema:andet", 1], ["", 1]]  # untagged last

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from evaluation import network_sheet
+from evaluation.report import network_sheet
 from evaluation.analysis import kpis, stats
 from evaluation.analysis.filters import Filters
 from evaluation.plan import keypersons, planstatus, registry

@@ -268,4 +268,45 @@ def test_indlaes_lists_imports_and_silent_networks_and_works_without_a_database(
     assert view.status.text == ("2 filer: 1 indlæst, 0 uændret, 1 afvist. Detaljerne står ved hver fil ovenfor.")
     empty = IndlaesView(tmp_path / "ny.duckdb", today=TODAY)
     assert empty.ready and "databasen oprettes ved den første fil" in empty.listing.value
-    assert [value for _label, value in empty.network.options] == [""]
+    assert [value for _label, value in empty.network.options] == [""]  # "Vælg netværk …" only
+
+
+def test_aarsrapport_embeds_the_report_inputs_and_publishes_the_kredsraad_edition(demo_db: Path,
+                                                                                   tmp_path: Path) -> None:
+    from evaluation.ingest import ingest
+    from evaluation.report import publish
+    from evaluation.settings import current_user
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    out = tmp_path / "rapporter"
+    view = AarsrapportView(path, reports_dir=out)
+    year = int(view.year.value)
+    assert view.changes.widget in view.widget.children and view.tags.widget in view.widget.children
+    assert view.changes.filters.year == year and view.tags.filters.year == year
+    assert view.publish_button.disabled and "er ikke udgivet" in texts(view.publication.value)
+    view.edition.value = "kredsraad"
+    view.make()
+    assert view.wait(600) and view.status.text == f"Kredsrådets udgave for {year} er lavet."
+    assert not view.publish_button.disabled
+    view.publish_button.click()
+    assert view.confirm_box.layout.display == "flex" and "Udgiv Kredsrådets udgave" in view.confirm.value
+    view.confirm_button.click()
+    with db.reader(path) as con:
+        latest = publish.latest(con, year)
+    assert latest is not None and latest.published_by == current_user()
+    assert view.publish_status.text == (f"Kredsrådets udgave for {year} er udgivet (kontrolnummer "
+                                        f"{latest.kontrolnummer}).")
+    assert "er udgivet" in texts(view.publication.value) and view.confirm_box.layout.display == "none"
+    # New cases after the draft: publishing the old draft again is refused in Danish.
+    extra = tmp_path / "nye.csv"
+    extra.write_text("sags_id;netvaerk;institutionstype;indberetningsmaaned;aldersgruppe;kraenker;situation;"
+                     "kraenkelsestyper;vurdering;foraeldre_inddraget;dokumentation_sikret;politianmeldt\n"
+                     f"NY-1;Sindal;folkeskole;{year}-05;12_14;kendt;A;billeddeling;paedagogisk;ja;ja;nej\n",
+                     encoding="utf-8")
+    assert ingest.ingest_file(path, extra, network="Sindal").status == "loaded"
+    view.publish_button.click()
+    view.confirm_button.click()
+    assert "Data er ændret" in view.publish_status.text
+    with db.reader(path) as con:
+        assert len([p for p in publish.publications(con) if p.year == year]) == 1

@@ -29,7 +29,7 @@ EXPECTED_PHASES = 5
 EXPECTED_STEPS = 13
 # Display order of the plan's own facts; other keys follow alphabetically.
 PLAN_KEYS = ("title", "municipality", "partner", "basis", "target_group", "purpose",
-             "evaluated_by", "evaluation_frequency", "last_evaluated")
+             "evaluated_by", "evaluation_frequency", "last_evaluated", "retention_years")
 SLUG = re.compile(r"[a-z][a-z0-9_]*")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FOLD_AT = 80  # one-line texts longer than this are written as folded blocks
@@ -140,6 +140,8 @@ class _SeedValidator:
                 self.fail(f"plan.{key}", "nøgler skal skrives med små bogstaver, tal og _")
             if isinstance(value, date):
                 value = value.isoformat()
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)  # a number of years (retention_years) is kept as text like every plan fact
             if isinstance(value, str):
                 value = value.strip()
             if value is not None and not isinstance(value, str):

@@ -37,7 +37,7 @@ __all__ = ["KINDS", "KIND_LABELS", "LAST_EVALUATED_KEY", "COLUMNS", "due_items",
 
 LAST_EVALUATED_KEY = "last_evaluated"
 KINDS = ("policy_revised", "role_missing", "role_due", "address_broken", "address_moved", "phone_broken",
-         "phone_due", "exercise_missing")
+         "phone_due", "exercise_missing", "retention_past")
 KIND_LABELS = {
     "policy_revised": "Politikker og planer revideret efter seneste evaluering",
     "role_missing": "Roller uden registreret nøgleperson",
@@ -47,10 +47,11 @@ KIND_LABELS = {
     "phone_broken": "Telefonnumre, der ikke virker",
     "phone_due": f"Telefonnumre ikke kontrolleret i {config.settings.verification_months} måneder",
     "exercise_missing": "Årets øvelse i actioncardet mangler",
+    "retention_past": "Sager ældre end planens opbevaringsperiode",
 }
 COLUMNS = ["kind", "kind_label", "what", "why", "since", "network", "ref", "proposed"]
 # How format_due words ``since`` per kind; kinds whose "why" already holds the date have none.
-SINCE_WORDS = {"role_due": "Forfalden siden", "address_broken": "Fejler siden", "address_moved": "Set flyttet siden"}
+SINCE_WORDS = {"retention_past": "Forfalden siden", "role_due": "Forfalden siden", "address_broken": "Fejler siden", "address_moved": "Set flyttet siden"}
 
 
 def due_items(con: duckdb.DuckDBPyConnection, *, today: date | None = None) -> pd.DataFrame:
@@ -69,6 +70,7 @@ def due_items(con: duckdb.DuckDBPyConnection, *, today: date | None = None) -> p
     rows += _addresses(con)
     rows += _phones(con, today)
     rows += _exercises(con, today)
+    rows += _retention(con, today)
     frame = pd.DataFrame(rows, columns=["kind", "what", "why", "since", "network", "ref", "proposed"])
     frame.insert(1, "kind_label", frame["kind"].map(KIND_LABELS))
     frame["since"] = pd.to_datetime(frame["since"])
@@ -245,6 +247,24 @@ def _exercises(con: duckdb.DuckDBPyConnection, today: date) -> list[dict[str, An
                     "why": why + " Planen kræver en årlig øvelse for alle SSP-kontaktlærere.",
                     "since": date(year, 1, 1)})
     return out
+
+
+# --- retention (store/retention.py) --------------------------------------------------------
+
+def _retention(con: duckdb.DuckDBPyConnection, today: date) -> list[dict[str, Any]]:
+    """Cases reported before the plan's retention period: one item, ``ref`` the last year to erase."""
+    from evaluation.store import retention
+
+    past = retention.past_retention(con, today)
+    if not past.cases:
+        return []
+    keep = past.retention
+    standard = "" if keep.from_plan else " (standard; planen har ikke fastsat en periode: retention_years)"
+    why = (f"{past.cases} {'sag er' if past.cases == 1 else 'sager er'} ældre end opbevaringsperioden på "
+           f"{keep.years} år{standard}. Slet dem med 'ssp-eval slet til-og-med {past.through_year}'.")
+    return [{"kind": "retention_past", "what": f"Sager indberettet i {past.through_year} og før", "why": why,
+             "since": date(int(past.oldest_year or past.through_year) + keep.years + 1, 1, 1),
+             "ref": str(past.through_year)}]
 
 
 # --- text for the CLI ---------------------------------------------------------------------

@@ -316,12 +316,14 @@ def edition_cells(protected: Mapping[str, suppression.Protected], counts: Mappin
 
 def protect_edition(counts: Mapping[str, pd.DataFrame], *, links: Sequence[Sequence[tuple]], threshold: int,
                     definitions: Mapping[str, Mapping[tuple[str, str], dict]], previous: Sequence[Cell] = (),
-                    complete: Iterable[str] = ()) -> dict[str, suppression.Protected]:
+                    complete: Iterable[str] = (),
+                    precious: Mapping[str, Iterable[tuple[str, str]]] | None = None) -> dict[str, suppression.Protected]:
     """Protect the edition's tables together, then hide more until no cell of this edition or
     of last year's (``previous``) can be worked out from both read together."""
     complete = list(complete)
     forced: dict[str, set[tuple[str, str]]] = {name: set() for name in counts}
-    protected = suppression.protect_linked(counts, links=links, threshold=threshold, force_hidden=forced)
+    protected = suppression.protect_linked(counts, links=links, threshold=threshold, force_hidden=forced,
+                                           precious=precious)
     previous = list(previous)
     if previous and not consistent([*edition_cells(protected, counts, definitions), *previous], threshold,
                                    complete=complete):
@@ -332,7 +334,7 @@ def protect_edition(counts: Mapping[str, pd.DataFrame], *, links: Sequence[Seque
         if not pinned:
             return protected
         target = pinned[0]
-        candidates = _candidates(cells, target)
+        candidates = _candidates(cells, target, precious or {})
         if not candidates:
             raise EvaluationError(f"Tabellen «{target.table}» kan ikke beskyttes mod sidste års udgave: alle tal, der "
                                   "hænger sammen med den, er allerede skjult.")
@@ -340,7 +342,8 @@ def protect_edition(counts: Mapping[str, pd.DataFrame], *, links: Sequence[Seque
         for cell in candidates[:_MAX_TRIALS]:
             trial = {name: set(cells_) for name, cells_ in forced.items()}
             trial[cell.table].add((cell.row, cell.column))
-            result = suppression.protect_linked(counts, links=links, threshold=threshold, force_hidden=trial)
+            result = suppression.protect_linked(counts, links=links, threshold=threshold, force_hidden=trial,
+                                                precious=precious)
             again = recoverable([*edition_cells(result, counts, definitions), *previous], threshold, complete=complete,
                                 only=[target.key])
             if not again:
@@ -349,13 +352,16 @@ def protect_edition(counts: Mapping[str, pd.DataFrame], *, links: Sequence[Seque
         if chosen is None:
             trial = {name: set(cells_) for name, cells_ in forced.items()}
             trial[candidates[0].table].add((candidates[0].row, candidates[0].column))
-            chosen = (trial, suppression.protect_linked(counts, links=links, threshold=threshold, force_hidden=trial))
+            chosen = (trial, suppression.protect_linked(counts, links=links, threshold=threshold, force_hidden=trial,
+                                                precious=precious))
         forced, protected = chosen
 
 
-def _candidates(cells: Sequence[Cell], target: Cell) -> list[Cell]:
+def _candidates(cells: Sequence[Cell], target: Cell,
+                precious: Mapping[str, Iterable[tuple[str, str]]]) -> list[Cell]:
     """Shown non-zero cells of this edition that share atoms with the target: same table and
-    line first, interior before totals, smallest first."""
+    line first, precious cells last, interior before totals, smallest first."""
+    keep = {(name, str(r), str(c)) for name, cells_ in precious.items() for r, c in cells_}
     family = _family_of(target)
 
     def related(c: Cell) -> bool:
@@ -372,6 +378,7 @@ def _candidates(cells: Sequence[Cell], target: Cell) -> list[Cell]:
 
     found = [c for c in cells if c.status == suppression.SHOWN and c.value > 0 and related(c) and overlaps(c)]
     return sorted(found, key=lambda c: (c.table != target.table, c.row != target.row and c.column != target.column,
+                                        (c.table, c.row, c.column) in keep,
                                         suppression.MARGIN_LABEL in (c.row, c.column), c.value, c.table, c.row,
                                         c.column))
 

@@ -111,8 +111,8 @@ def fit_for_print(fig: go.Figure) -> go.Figure:
     fig.update_yaxes(automargin=True)
     for trace in fig.data:
         for axis in ("x", "y"):
-            values = getattr(trace, axis, None)
-            if values is not None and len(values) and all(isinstance(v, str) for v in values):
+            values = getattr(trace, axis, None)  # a tuple of values, or plotly's typed array (a dict)
+            if isinstance(values, (list, tuple)) and values and all(isinstance(v, str) for v in values):
                 setattr(trace, axis, [wrap(v) for v in values])
     return fig
 

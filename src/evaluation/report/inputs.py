@@ -162,25 +162,61 @@ _LEARNINGS_SQL = """
 WITH tags AS (
     SELECT netvaerk, sags_id, tag FROM learning_tags
     QUALIFY row_number() OVER (PARTITION BY netvaerk, sags_id ORDER BY saved_at DESC, rowid DESC) = 1
+), found AS (
+    SELECT c.netvaerk, c.sags_id, c.indberetningsmaaned AS month, c.situation, c.erfaringer,
+           coalesce(t.tag, '') AS tag
+    FROM cases c LEFT JOIN tags t USING (netvaerk, sags_id)
+    WHERE c.indberetningsmaaned >= make_date(?, 1, 1) AND c.indberetningsmaaned < make_date(? + 1, 1, 1)
+      AND length(trim(coalesce(c.erfaringer, ''))) > 0
+), newest AS (
+    SELECT *, row_number() OVER (PARTITION BY tag ORDER BY month DESC, netvaerk DESC, sags_id DESC) AS in_tag,
+              row_number() OVER (ORDER BY month DESC, netvaerk DESC, sags_id DESC) AS overall
+    FROM found
 )
-SELECT c.netvaerk, c.sags_id, c.indberetningsmaaned AS month, c.situation, c.erfaringer,
-       coalesce(t.tag, '') AS tag
+SELECT netvaerk, sags_id, month, situation, erfaringer, tag FROM newest
+WHERE in_tag <= ? AND overall <= ?
+ORDER BY month, netvaerk, sags_id
+"""
+
+_LEARNING_COUNTS_SQL = """
+WITH tags AS (
+    SELECT netvaerk, sags_id, tag FROM learning_tags
+    QUALIFY row_number() OVER (PARTITION BY netvaerk, sags_id ORDER BY saved_at DESC, rowid DESC) = 1
+)
+SELECT coalesce(t.tag, '') AS tag, count(*) AS learnings
 FROM cases c LEFT JOIN tags t USING (netvaerk, sags_id)
 WHERE c.indberetningsmaaned >= make_date(?, 1, 1) AND c.indberetningsmaaned < make_date(? + 1, 1, 1)
   AND length(trim(coalesce(c.erfaringer, ''))) > 0
-ORDER BY c.indberetningsmaaned, c.netvaerk, c.sags_id
+GROUP BY ALL
 """
+_ALL = 2**62  # no limit
 
 
-def learnings(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
-    """The year's written learnings with their tag (oldest first).
+def learnings(con: duckdb.DuckDBPyConnection, year: int, *, limit: int | None = None,
+              per_tag: int | None = None) -> pd.DataFrame:
+    """The year's written learnings with their tag, oldest first: all of them, or the newest
+    ``limit`` (and at most ``per_tag`` of each tag). A municipality writes tens a year; the
+    limits keep a page or a report bounded on a large database.
 
     Columns: netvaerk, sags_id, month (date), situation, erfaringer, tag, tag_label.
     """
-    frame = con.execute(_LEARNINGS_SQL, [int(year), int(year)]).df()
+    params = [int(year), int(year), per_tag or _ALL, limit or _ALL]
+    frame = con.execute(_LEARNINGS_SQL, params).df()
     labels = {o.value: o.label for o in tag_options(con)}
     frame["tag_label"] = [labels.get(t, UNTAGGED_LABEL) for t in frame["tag"]]
     return frame
+
+
+def learning_counts(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+    """How many of the year's learnings carry each tag, in the tag list's order (untagged last).
+
+    Columns: tag, tag_label, learnings.
+    """
+    counts = dict(con.execute(_LEARNING_COUNTS_SQL, [int(year), int(year)]).fetchall())
+    options = tag_options(con)
+    order = [o for o in options[1:] if o.value in counts] + [o for o in options[:1] if o.value in counts]
+    return pd.DataFrame({"tag": [o.value for o in order], "tag_label": [o.label for o in order],
+                         "learnings": [int(counts[o.value]) for o in order]})
 
 
 def tag_learning(db_path: str | Path, netvaerk: str, sags_id: str, tag: str, *, by: str | None = None) -> None:
@@ -197,5 +233,5 @@ def tag_learning(db_path: str | Path, netvaerk: str, sags_id: str, tag: str, *, 
 
 
 __all__ = ["TARGETS", "STATUSES", "THEMES", "UNTAGGED", "UNTAGGED_LABEL", "TagOption", "planned_changes",
-           "save_planned_change", "approve_planned_change", "delete_planned_change", "tag_options", "learnings",
+           "save_planned_change", "approve_planned_change", "delete_planned_change", "tag_options", "learnings", "learning_counts",
            "tag_learning"]

@@ -296,8 +296,15 @@ def _protect(ctx: ReportContext, designs: dict[str, tuple[str, str, recode.Desig
     definitions = audit.definitions(ctx.year, counts, designs, lines)
     complete = [name for name, (line, _d) in lines.items() if line.all_cases]
     protected = audit.protect_edition(counts, links=links, threshold=ctx.threshold, definitions=definitions,
-                                      previous=previous, complete=complete)
+                                      previous=previous, complete=complete, precious={YEARS: _precious(ctx, counts)})
     return protected, definitions, counts
+
+
+def _precious(ctx: ReportContext, counts: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
+    """What the council needs most from the yearly table: each year's cases, and the report
+    year's split on A and B. Among equally good cells to hide, these are hidden last."""
+    total, year = suppression.MARGIN_LABEL, str(ctx.year)
+    return [(str(y), total) for y in counts[YEARS].index] + [(year, c.label) for c in SITUATIONS]
 
 
 def _design_years_line(design: recode.Design) -> list[int]:

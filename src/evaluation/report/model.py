@@ -15,13 +15,17 @@ written as JSON and read back (``to_json``/``from_json``): the notebook writes i
 
 from __future__ import annotations
 
+import base64
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from typing import Any, Literal
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 ParagraphStyle = Literal["body", "note", "answer", "lead", "quote"]
 
@@ -74,7 +78,7 @@ class Figure:
 
     @property
     def figure(self) -> go.Figure:
-        return pio.from_json(json.dumps(self.spec), skip_invalid=True)
+        return go.Figure(self.spec)
 
 
 Block = Heading | Paragraph | BulletList | Table | Figure
@@ -150,8 +154,33 @@ class Document:
 
 
 def figure(figure_id: str, fig: go.Figure, description: str) -> Figure:
-    """A :class:`Figure` from a plotly figure (kept as its JSON, so the model stays data)."""
-    return Figure(figure_id, json.loads(pio.to_json(fig, validate=False)), description)
+    """A :class:`Figure` from a plotly figure, kept as plain JSON data (so the model stays data).
+
+    plotly 6 writes number arrays as typed arrays ({dtype, bdata}), which ``go.Figure`` does
+    not read back (a chart's values once became the labels 'dtype', 'bdata'); here every
+    array becomes a plain list.
+    """
+    return Figure(figure_id, _plain(fig.to_plotly_json()), description)
+
+
+def _plain(value: Any) -> Any:
+    """Numpy arrays and scalars, pandas values and dates as plain JSON values, recursively."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:  # plotly's typed array
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if value.get("shape"):
+            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return _plain(array.tolist())
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray, pd.Series, pd.Index)):
+        return [_plain(v) for v in list(value)]
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (datetime, date, pd.Timestamp)):
+        return value.isoformat()
+    return value
 
 
 def table(table_id: str, headings: Sequence[str], rows: Iterable[Sequence[Any]], *, numeric: Iterable[int] = (),

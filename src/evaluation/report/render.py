@@ -4,8 +4,8 @@
 
 1. check the parameters and that the year has cases (``report_sections.open_report``): a
    year without data is a :class:`NoDataError` with a Danish message, and no file is written;
-2. run ``notebooks/aarsrapport.ipynb`` with papermill on the project's registered kernel
-   (``KERNEL_NAME``, see the Makefile; papermill#251/#761) and keep the executed notebook as
+2. run ``notebooks/aarsrapport.ipynb`` with papermill on a kernel of this very interpreter
+   (``report.kernel``: no kernel needs registering, papermill#251/#761) and keep the executed notebook as
    ``.ipynb`` for audit — also when a cell fails, as the failure record;
 3. export self-contained HTML with nbconvert: no code (``exclude_input``, since papermill's
    report mode does not hide it, papermill#506), and the ``report`` template, which drops the
@@ -54,10 +54,11 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 import nbformat  # noqa: E402
 
 from evaluation.report import context as report_context  # noqa: E402
+from evaluation.report import kernel as report_kernel  # noqa: E402
 from evaluation.errors import EvaluationError, NoDataError  # noqa: E402
 from evaluation.settings import NOTEBOOKS_DIR  # noqa: E402
 
-KERNEL_NAME = "ssp-evaluering"
+KERNEL_NAME = report_kernel.KERNEL_NAME
 NOTEBOOK_PATH = NOTEBOOKS_DIR / "aarsrapport.ipynb"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "report"
@@ -192,13 +193,14 @@ def execute(ctx: report_context.ReportContext, output: Path, *, out_dir: Path | 
     try:
         papermill.execute_notebook(
             str(NOTEBOOK_PATH), str(output), parameters=parameters(ctx, out_dir=out_dir, stem=stem),
-            kernel_name=KERNEL_NAME, config=_KERNEL_CONFIG,
+            kernel_name=KERNEL_NAME, kernel_manager_class=report_kernel.ThisInterpreterKernelManager,
+            config=_KERNEL_CONFIG,
             language="python", progress_bar=progress_bar, log_output=False, execution_timeout=CELL_TIMEOUT_S,
             cwd=str(NOTEBOOKS_DIR), request_save_on_cell_execute=False)
     except NoSuchKernel as exc:
         raise EvaluationError(
-            f"Jupyter-kernen '{KERNEL_NAME}' er ikke installeret, så rapporten kan ikke beregnes. Kør 'make setup' "
-            f"(eller: python -m ipykernel install --sys-prefix --name {KERNEL_NAME}) og prøv igen.") from exc
+            "Rapporten kan ikke beregnes: Python-pakken ipykernel mangler i programmets miljø. "
+            "Installér programmet igen (make setup) og prøv igen.") from exc
     except papermill.PapermillExecutionError as exc:
         if exc.ename in {"NoDataError", "EvaluationError", "DatabaseError"}:
             cls = NoDataError if exc.ename == "NoDataError" else EvaluationError

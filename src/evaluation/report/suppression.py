@@ -122,6 +122,7 @@ class _Grid:
     line_names: list[str]  # Danish, for the log: 'rækken «…»' / 'kolonnen «…»'
     rows: list[Any]
     columns: list[Any]
+    precious: np.ndarray | None = None  # bool: cells to hide only when nothing else will do
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -147,8 +148,12 @@ def protect(
     margins: bool = True,
     force_hidden: Iterable[tuple[Any, Any]] = (),
     force_masked: Iterable[tuple[Any, Any]] = (),
+    precious: Iterable[tuple[Any, Any]] = (),
 ) -> Protected:
     """Suppress small counts and enough other cells that none of them can be worked out.
+
+    ``precious`` names cells the reader needs most (e.g. the cases of each year): among
+    equally good choices of a cell to hide, they are hidden last.
 
     ``table`` holds non-negative integer counts (rows x columns). ``force_hidden`` names
     (row, column) cells hidden in last year's edition; labels compare as strings, and
@@ -160,6 +165,9 @@ def protect(
     limit = _threshold(threshold)
     full = add_margins(_validated(table, name))
     grid = _grid(full, margins_present=(table.shape[0] > 1, table.shape[1] > 1))
+    wanted = {(str(r), str(c)) for r, c in precious}
+    grid.precious = np.array([(str(grid.label(i)[0]), str(grid.label(i)[1])) in wanted
+                              for i in range(grid.values.size)], dtype=bool)
     _mark_primary(grid, limit)
     _mark_forced(grid, force_hidden)
     _mark_masked(grid, force_masked, limit)
@@ -239,9 +247,10 @@ def protect_linked(
     links: Iterable[Link] = (),
     threshold: int | None = None,
     force_hidden: Mapping[str, Iterable[tuple[Any, Any]]] | None = None,
+    precious: Mapping[str, Iterable[tuple[Any, Any]]] | None = None,
 ) -> dict[str, Protected]:
     """Protect the tables of one edition together, so that reading them side by side
-    reveals no more than reading each one.
+    reveals no more than reading each one. ``precious`` (per table) as in ``protect``.
 
     ``links`` lists cells that are the same number in several tables; a linked cell hidden
     in one table is hidden in all, and :func:`joint_recoverable` audits all tables as one
@@ -251,7 +260,9 @@ def protect_linked(
     limit = _threshold(threshold)
     links = [list(group) for group in links]
     plan = _LinkedPlan(carried={name: {(str(r), str(c)) for r, c in (force_hidden or {}).get(name, ())}
-                                for name in tables})
+                                for name in tables},
+                       precious={name: {(str(r), str(c)) for r, c in (precious or {}).get(name, ())}
+                                 for name in tables})
     protected = plan.protect(tables, links, limit)
     while True:
         pinned = joint_recoverable({n: p.status for n, p in protected.items()}, tables, links, threshold=limit)
@@ -276,16 +287,17 @@ class _LinkedPlan:
     linked: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # hidden in a linked table
     joint: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # hidden to free a cell jointly
     masked: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # small, shown as "–"
+    precious: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # hidden last
 
     def __post_init__(self) -> None:
-        for forced in (self.linked, self.joint, self.masked):
+        for forced in (self.linked, self.joint, self.masked, self.precious):
             for name in self.carried:
                 forced.setdefault(name, set())
 
     def adding(self, kind: str, name: str, cell: tuple[str, str]) -> _LinkedPlan:
         """A copy with one more cell hidden (``kind='joint'``) or masked (``'masked'``)."""
         copy = _LinkedPlan(**{k: {n: set(v) for n, v in getattr(self, k).items()}
-                              for k in ("carried", "linked", "joint", "masked")})
+                              for k in ("carried", "linked", "joint", "masked", "precious")})
         getattr(copy, kind)[name].add(cell)
         return copy
 
@@ -295,7 +307,7 @@ class _LinkedPlan:
         while True:
             protected = {name: protect(table, name=name, threshold=limit,
                                        force_hidden=self.carried[name] | self.linked[name] | self.joint[name],
-                                       force_masked=self.masked[name])
+                                       force_masked=self.masked[name], precious=self.precious[name])
                          for name, table in tables.items()}
             added = False
             for group in links:
@@ -572,14 +584,19 @@ def _hidden_after(grid: _Grid, cell: int) -> int:
     return int(trial.hidden.sum())
 
 
-def _rank(grid: _Grid, cell: int) -> tuple[bool, bool, int, int]:
-    return (grid.values[cell] == 0, bool(grid.is_margin[cell]), int(grid.values[cell]), cell)
+def _is_precious(grid: _Grid, cell: int) -> bool:
+    return bool(grid.precious[cell]) if grid.precious is not None else False
+
+
+def _rank(grid: _Grid, cell: int) -> tuple[bool, bool, bool, int, int]:
+    """Which cell to hide first: non-zero, not precious, interior, smallest."""
+    return (grid.values[cell] == 0, _is_precious(grid, cell), bool(grid.is_margin[cell]), int(grid.values[cell]),
+            cell)
 
 
 def _best_candidate(grid: _Grid, cells: np.ndarray) -> int:
-    """Smallest non-zero cell, interior before totals (a zero hides nothing: it's known)."""
-    return int(min(cells, key=lambda i: (grid.values[i] == 0, bool(grid.is_margin[i]),
-                                         int(grid.values[i]), int(i))))
+    """Smallest non-zero cell, not precious, interior before totals (a zero hides nothing: it's known)."""
+    return int(min(cells, key=lambda i: _rank(grid, int(i))))
 
 
 def _free(grid: _Grid, target: int, limit: int, name: str) -> None:
@@ -596,9 +613,10 @@ def _free(grid: _Grid, target: int, limit: int, name: str) -> None:
     ncols = grid.shape[1]
     t_row, t_col = divmod(target, ncols)
 
-    def rank(i: int) -> tuple[bool, bool, int, int]:
+    def rank(i: int) -> tuple[bool, bool, bool, int, int]:
         r, c = divmod(int(i), ncols)
-        return (r != t_row and c != t_col, bool(grid.is_margin[i]), int(grid.values[i]), int(i))
+        return (r != t_row and c != t_col, _is_precious(grid, int(i)), bool(grid.is_margin[i]), int(grid.values[i]),
+                int(i))
 
     candidates = sorted(np.flatnonzero(~grid.hidden & (grid.values > 0)), key=rank)
     label = "({}, {})".format(*grid.label(target))

@@ -26,7 +26,8 @@ from evaluation.report.context import ReportContext
 from evaluation.report.model import Heading, Paragraph, Section, bullets, figure, table
 from evaluation.settings import settings
 
-EXAMPLES_PER_TAG = 3  # quoted learnings per phase or theme in the body; all of them in the appendix
+EXAMPLES_PER_TAG = 3  # quoted learnings per phase or theme in the body; the rest in the appendix
+APPENDIX_LEARNINGS = 300  # the appendix lists at most the newest this many (a year has tens)
 METHOD_ITEMS = (
     "Et 95 %-interval er det spænd, som det sande tal med stor sikkerhed ligger i, når man tager højde for "
     "tilfældigheder: med få sager er spændet bredt, og to år kan se forskellige ud uden at være det.",
@@ -54,7 +55,7 @@ class Facts:
     exercises: pd.DataFrame
     silent_networks: pd.DataFrame
     networks: list[str]
-    learnings: pd.DataFrame
+    learning_counts: pd.DataFrame  # per tag
     changes: pd.DataFrame
 
 
@@ -95,7 +96,7 @@ def facts(ctx: ReportContext) -> Facts:
             exercises=keypersons.exercises(con, ctx.year),
             silent_networks=queries.networks_without_export(con, ctx.year),
             networks=keypersons.networks(con),
-            learnings=inputs.learnings(con, ctx.year),
+            learning_counts=inputs.learning_counts(con, ctx.year),
             changes=inputs.planned_changes(con, ctx.year),
         )
     ctx.cache["team_facts"] = found
@@ -206,9 +207,10 @@ def experience(ctx: ReportContext, f: Facts) -> list[str]:
     if weakest is not None:
         out.append(f"Actioncardets fase {fmt.quote(weakest['phase_label'])} blev fulgt mindst: i "
                    f"{fmt.percent(weakest['share'])} af {fmt.plural(weakest['n'], 'sag', 'sager')}.")
-    untagged = int((f.learnings["tag"] == inputs.UNTAGGED).sum())
-    out.append(f"Netværkene har skrevet erfaringer i {fmt.plural(len(f.learnings), 'sag', 'sager')}; "
-               f"{fmt.integer(len(f.learnings) - untagged)} er mærket med en fase eller et tema (afsnittet om "
+    total = int(f.learning_counts["learnings"].sum())
+    untagged = int(f.learning_counts.loc[f.learning_counts["tag"] == inputs.UNTAGGED, "learnings"].sum())
+    out.append(f"Netværkene har skrevet erfaringer i {fmt.plural(total, 'sag', 'sager')}; "
+               f"{fmt.integer(total - untagged)} er mærket med en fase eller et tema (afsnittet om "
                "erfaringer).")
     return out
 
@@ -373,26 +375,25 @@ def networks(ctx: ReportContext) -> Section:
 def learnings(ctx: ReportContext) -> Section:
     """The networks' learnings grouped by actioncard phase or theme, with counts and a few
     quoted examples (the full list is an appendix), then the evaluation meetings' notes."""
-    found = facts(ctx).learnings
+    counts = facts(ctx).learning_counts
     with ctx.reader() as con:
-        order = [o.value for o in inputs.tag_options(con)]
+        examples = inputs.learnings(con, ctx.year, per_tag=EXAMPLES_PER_TAG)
         meeting = notes.meeting_notes(con, year=ctx.year)
     s = Section("Netværkenes erfaringer og mødenoter", "erfaringer", new_page=True)
-    if found.empty:
+    total = int(counts["learnings"].sum())
+    if not total:
         s.add(Paragraph(f"Ingen erfaringer skrevet i sagerne fra {ctx.year}.", "note"))
     else:
-        groups = found.groupby("tag", sort=False)
-        counts = [(tag, groups.get_group(tag)) for tag in order[1:] + [inputs.UNTAGGED] if tag in groups.groups]
-        s.add(Paragraph(f"{fmt.plural(len(found), 'erfaring', 'erfaringer')} er skrevet i årets sager. Teamet "
-                        "mærker hver erfaring med den fase i actioncardet eller det tema, den handler om; umærkede "
-                        f"står for sig. Her vises op til {EXAMPLES_PER_TAG} eksempler pr. mærke, alle står i bilaget."),
+        s.add(Paragraph(f"{fmt.plural(total, 'erfaring', 'erfaringer')} er skrevet i årets sager. Teamet mærker "
+                        "hver erfaring med den fase i actioncardet eller det tema, den handler om; umærkede står for "
+                        f"sig. Her vises op til {EXAMPLES_PER_TAG} eksempler pr. mærke; de øvrige står i bilaget."),
               table("tabel-erfaringer-mærker", ["Fase eller tema", "Erfaringer"],
-                    [[part["tag_label"].iloc[0], fmt.integer(len(part))] for _tag, part in counts],
+                    [[r.tag_label, fmt.integer(r.learnings)] for r in counts.itertuples()],
                     numeric=(1,), row_headings=True))
-        for _tag, part in counts:
-            s.add(Heading(f"{part['tag_label'].iloc[0]} ({fmt.plural(len(part), 'erfaring', 'erfaringer')})", 4))
-            s.add(*(Paragraph(f"{fmt.quote(r.erfaringer)} ({r.netvaerk}, {fmt.month(r.month)})", "quote")
-                    for r in part.tail(EXAMPLES_PER_TAG).itertuples()))
+        for r in counts.itertuples():
+            s.add(Heading(f"{r.tag_label} ({fmt.plural(r.learnings, 'erfaring', 'erfaringer')})", 4))
+            s.add(*(Paragraph(f"{fmt.quote(e.erfaringer)} ({e.netvaerk}, {fmt.month(e.month)})", "quote")
+                    for e in examples[examples["tag"] == r.tag].itertuples()))
     s.add(Heading("Noter fra evalueringsmøderne"))
     if meeting.empty:
         s.add(Paragraph(f"Ingen mødenoter gemt for {ctx.year}.", "note"))
@@ -461,13 +462,19 @@ def _k_anonymity(con: Any, year: int) -> list[Any]:
 
 
 def learnings_appendix(ctx: ReportContext) -> Section | None:
-    """Every learning of the year with its tag (the body shows a few per tag)."""
-    found = facts(ctx).learnings
-    if found.empty:
+    """The year's learnings with their tags (the newest ``APPENDIX_LEARNINGS``; a year has tens)."""
+    total = int(facts(ctx).learning_counts["learnings"].sum())
+    if not total:
         return None
-    return Section("Bilag: alle erfaringer", "bilag-erfaringer", new_page=True).add(
-        table("tabel-erfaringer", ["SSP-netværk", "Måned", "Situation", "Fase eller tema", "Erfaring"],
-              [[r.netvaerk, fmt.month(r.month), r.situation, r.tag_label, r.erfaringer] for r in found.itertuples()]))
+    with ctx.reader() as con:
+        found = inputs.learnings(con, ctx.year, limit=APPENDIX_LEARNINGS)
+    s = Section("Bilag: alle erfaringer", "bilag-erfaringer", new_page=True)
+    if total > len(found):
+        s.add(Paragraph(f"De nyeste {fmt.integer(len(found))} af {fmt.integer(total)} erfaringer; alle kan søges på "
+                        "siden Udforsk.", "note"))
+    return s.add(table("tabel-erfaringer", ["SSP-netværk", "Måned", "Situation", "Fase eller tema", "Erfaring"],
+                       [[r.netvaerk, fmt.month(r.month), r.situation, r.tag_label, r.erfaringer]
+                        for r in found.itertuples()]))
 
 
 __all__ = ["Facts", "facts", "summary", "experience", "recommendations", "volumes", "situations",

@@ -91,6 +91,14 @@ def before_restore(db_path: Path) -> Path:
     return out
 
 
+def existing(db_path: Path) -> list[Path]:
+    """The backups in the database's backup folder, oldest first (they hold what was erased since)."""
+    folder = backup_dir(db_path)
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.glob("*.duckdb") if p.is_file()), key=lambda p: p.stat().st_mtime)
+
+
 def _make_backup_dir(db_path: Path) -> None:
     folder = backup_dir(db_path)
     try:

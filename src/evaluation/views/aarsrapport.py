@@ -1,4 +1,4 @@
-"""The Årsrapport page: make the yearly report (either edition) and download it, from the browser.
+"""The Årsrapport page: write the report's own text, make either edition, download, publish.
 
 ``report_jobs.start`` runs ``ssp-eval report`` as a child process (the page stays responsive,
 one run per year and edition at a time), the page shows its progress, then links to the
@@ -6,6 +6,11 @@ files, which the server's download handler serves from the reports folder
 (``settings.reports_path``). The Kredsråd edition's list of hidden cells is a separate
 download, labelled as the team's only. Every report in the folder is listed with whether
 today's data differ from the data it was made from.
+
+Above the button: the report's inputs the team writes (``report_inputs``: the planned
+changes to the plan and the learnings' tags, the report developer's sections). Below it:
+"Udgiv til Kredsrådet" (``report.publish.publish``), a deliberate second step with a
+confirmation, refused in Danish when the data changed since the draft was made.
 """
 
 from __future__ import annotations
@@ -17,12 +22,15 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from evaluation import report_jobs
+from evaluation.analysis.filters import Filters
+from evaluation.report import jobs as report_jobs
+from evaluation.report import publish
 from evaluation.analysis import queries
 from evaluation.settings import reports_path
 from evaluation.views import navigation
 from evaluation.views.common import (STYLE, Status, esc, first_read, fmt_datetime, guarded, page_database, reader,
                                      show_page)
+from evaluation.views.report_inputs import LearningTagsSection, PlannedChangesSection
 
 PAGE = "aarsrapport"
 TITLE = "Årsrapport"
@@ -71,13 +79,36 @@ class AarsrapportView:
         self.listing = widgets.HTML("")
         self.listing.add_class("ssp-report-list")
         self.listing_status = Status()
-        self.year.observe(lambda _c: self.show_current(), names="value")
+        self.changes = PlannedChangesSection(self.db_path)
+        self.tags = LearningTagsSection(self.db_path)
+        self.publication = widgets.HTML("")
+        self.publication.add_class("ssp-publication")
+        self.publish_button = widgets.Button(description="Udgiv til Kredsrådet", button_style="warning",
+                                             icon="send", layout=widgets.Layout(width="220px"))
+        self.publish_button.add_class("ssp-publish")
+        self.publish_button.on_click(lambda _b: self.ask_publish())
+        self.confirm = widgets.HTML("")
+        self.confirm_button = widgets.Button(description="Ja, udgiv", button_style="danger", icon="check",
+                                             layout=widgets.Layout(width="140px"))
+        self.confirm_button.add_class("ssp-publish-confirm")
+        self.confirm_button.on_click(lambda _b: self.publish())
+        self.cancel_button = widgets.Button(description="Fortryd", layout=widgets.Layout(width="140px"))
+        self.cancel_button.on_click(lambda _b: self._hide_confirm())
+        self.confirm_box = widgets.VBox([self.confirm, widgets.HBox([self.confirm_button, self.cancel_button])],
+                                        layout=widgets.Layout(display="none"))
+        self.publish_status = Status()
+        self.year.observe(lambda _c: self.on_year(), names="value")
         self.edition.observe(lambda _c: self.show_current(), names="value")
         self.widget = widgets.VBox([
             widgets.HTML(f'{STYLE}<h1>{esc(TITLE)}</h1><p class="ssp-lead">{esc(INTRO)}</p>'),
-            widgets.HTML("<h2>Lav rapporten</h2>"),
-            widgets.HBox([self.year, self.edition], layout=widgets.Layout(flex_flow="row wrap")),
+            self.year,
+            self.changes.widget, self.tags.widget,
+            widgets.HTML("<h2>Lav rapporten</h2>"), self.edition,
             self.button, self.progress_box, self.status.widget, self.result,
+            widgets.HTML("<h2>Udgiv til Kredsrådet</h2><p class=\"ssp-lead\">Når Kredsrådets udgave er læst "
+                         "igennem, udgives den: Kredsrådets læsere kan derefter se den, præcis som den blev "
+                         "udgivet, og næste års udgave kontrolleres mod den.</p>"),
+            self.publication, self.publish_button, self.confirm_box, self.publish_status.widget,
             widgets.HTML("<h2>Rapporter, der er lavet</h2><p class=\"ssp-lead\">Seneste udgave for hvert år. "
                          "Står der, at data er ændret, er der indlæst nye eller rettede sager, siden rapporten "
                          "blev lavet: lav den igen.</p>"),
@@ -85,8 +116,16 @@ class AarsrapportView:
         ])
         self.widget.add_class("ssp-page")
         self.refresh_listing()
-        self.show_current()
+        self.on_year()
         self.ready = True
+
+    def on_year(self) -> None:
+        """A new year: its report inputs, its files under the button and its publication."""
+        filters = Filters(year=int(self.year.value))
+        self.changes.refresh(filters)
+        self.tags.refresh(filters)
+        self.show_current()
+        self.show_publication()
 
     # -- the listing -----------------------------------------------------------------------
 
@@ -151,12 +190,52 @@ class AarsrapportView:
             self.status.show(f"{report_jobs.EDITIONS[run.edition]} for {run.year} er lavet.", "ok")
             self.result.value = files_html(files, notes=run.notes())
             self.refresh_listing()
+            self.show_publication()
         finally:
             self._finish()
 
     def _finish(self) -> None:
         self.button.disabled = False
         self.progress_box.layout.display = "none"
+
+    # -- publishing ------------------------------------------------------------------------
+
+    def show_publication(self) -> None:
+        """The year's publication, if any, and whether there is a Kredsråd draft to publish."""
+        year = int(self.year.value)
+        with guarded(self.publish_status):
+            with reader(self.db_path) as con:
+                latest = publish.latest(con, year)
+            draft = publish.draft_files(self.reports_dir, year)["draft"].exists()
+            said = (f"Kredsrådets udgave for {year} er udgivet {fmt_datetime(latest.published_at)} af "
+                    f"{latest.published_by} (kontrolnummer {latest.kontrolnummer})." if latest
+                    else f"Kredsrådets udgave for {year} er ikke udgivet.")
+            if not draft:
+                said += f" Lav Kredsrådets udgave for {year} ovenfor for at kunne udgive den."
+            self.publication.value = f'<p class="ssp-lead">{esc(said)}</p>'
+            self.publish_button.disabled = not draft
+
+    def ask_publish(self) -> None:
+        year = int(self.year.value)
+        self.confirm.value = (f'<div class="ssp-banner ssp-banner-warn">Udgiv Kredsrådets udgave for {year}? '
+                              "Kredsrådets læsere kan se den bagefter. Det kan ikke gøres om, men en ny udgave kan "
+                              "udgives senere.</div>")
+        self.confirm_box.layout.display = "flex"
+
+    def _hide_confirm(self) -> None:
+        self.confirm_box.layout.display = "none"
+
+    def publish(self) -> None:
+        """Publish the chosen year's Kredsråd draft (``report.publish``), then show it."""
+        year = int(self.year.value)
+        self._hide_confirm()
+        done = None
+        with guarded(self.publish_status, loading="Udgiver …"):
+            done = publish.publish(self.db_path, self.reports_dir, year)
+        if done is not None:
+            self.show_publication()
+            self.publish_status.show(f"Kredsrådets udgave for {year} er udgivet (kontrolnummer "
+                                     f"{done.kontrolnummer}).", "ok")
 
     def wait(self, timeout: float = 600.0) -> bool:
         """Block until a started report is done (tests)."""

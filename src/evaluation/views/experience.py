@@ -18,7 +18,7 @@ import pandas as pd
 
 from evaluation.analysis import charts, kpis, queries, stats
 from evaluation.analysis.filters import Filters
-from evaluation.kpi_text import kpi_detail_text, kpi_value_text  # noqa: F401 (re-exported for tests)
+from evaluation.report.kpi_text import kpi_detail_text, kpi_value_text  # noqa: F401 (re-exported for tests)
 from evaluation.views.common import (Status, database_signature, esc, fmt_int, guarded, heading_html, reader,
                                      show_figure, table_html)
 from evaluation.views.worker import Deferred

@@ -30,7 +30,7 @@ TITLE = "Indlæs netværkenes sagsudtræk"
 INTRO = ("Vælg en eller flere filer fra de lokale SSP-netværk (.csv eller .xlsx), og tryk Indlæs. Hver fil "
          "kontrolleres helt, før noget indlæses: en fil med fejl indlæses slet ikke, og alle fejl vises med "
          "række og kolonne. Samme fil to gange gør ingenting.")
-FROM_FILE = ("Netværket står i filen", "")
+CHOOSE = ("Vælg netværk …", "")
 IMPORTS_SHOWN = 25
 
 
@@ -44,7 +44,7 @@ class IndlaesView:
         self.ready = False
         self.status = Status()
         self.imports = pd.DataFrame()
-        self.network = widgets.Dropdown(options=[FROM_FILE], value="", description="SSP-netværk",
+        self.network = widgets.Dropdown(options=[CHOOSE], value="", description="SSP-netværk",
                                         style={"description_width": "110px"}, layout=widgets.Layout(width="460px"))
         self.network.add_class("ssp-upload-network")
         self.uploader = Uploader(navigation.upload_href(), self.after_upload)
@@ -61,7 +61,8 @@ class IndlaesView:
                      " download>Hent skabelonen som CSV</a></p>")
         self.widget = widgets.VBox([
             widgets.HTML(f'{STYLE}<h1>{esc(TITLE)}</h1><p class="ssp-lead">{esc(INTRO)}</p>'),
-            widgets.HTML('<p class="ssp-lead">Har filen ingen kolonne med netværket, så vælg netværket her:</p>'),
+            widgets.HTML('<p class="ssp-lead">Vælg først netværket, filerne kommer fra. Har en fil en kolonne med '
+                         "netværket, skal den stemme med valget.</p>"),
             self.network, self.uploader, self.status.widget,
             widgets.HTML("<h2>Seneste indlæsninger</h2>"), self.listing,
             widgets.HTML(f"<h2>Netværk uden indberetning i {self._year()}</h2>"), self.silent,
@@ -88,12 +89,12 @@ class IndlaesView:
                 self.imports = queries.imports(con)
                 silent = queries.networks_without_export(con, self._year())
             current = self.network.value
-            self.network.options = [FROM_FILE, *[(n, n) for n in networks]]
+            self.network.options = [CHOOSE, *[(n, n) for n in networks]]
             self.network.value = current if current in networks else ""
             latest = self.imports.sort_values("occurred_at", ascending=False).head(IMPORTS_SHOWN)
             self.listing.value = table_html(
                 latest, {"file_name": "Fil", "network": "SSP-netværk", "occurred_at": "Tidspunkt", "user_name": "Af",
-                         "rows_in_file": "Rækker", "status_label": "Status", "first_error": "Første fejl"},
+                         "rows_in_file": "Rækker", "status_label": "Status"},
                 formats={"occurred_at": fmt_datetime, "rows_in_file": fmt_int}, scroll=True,
                 empty="Ingen filer er indlæst endnu.")
             self.silent.value = (

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
-from evaluation import network_sheet
+from evaluation.report import network_sheet
 from evaluation.analysis import charts, queries
 from evaluation.views import navigation
 from evaluation.views.common import (STYLE, Status, esc, first_read, fmt_date, guarded, page_database,

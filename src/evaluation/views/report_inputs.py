@@ -131,6 +131,7 @@ class LearningTagsSection(Section):
     def __init__(self, db_path: Path, *, anchor: str = "erfaringer-maerkning") -> None:
         super().__init__(db_path)
         self.frame = pd.DataFrame()
+        self.counts = pd.DataFrame()
         self.options: list[inputs.TagOption] = []
         self.summary = widgets.HTML("")
         self.rows = widgets.VBox([])
@@ -146,21 +147,24 @@ class LearningTagsSection(Section):
     def load(self, con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
         self.filters = filters
         self.options = inputs.tag_options(con)
-        self.frame = inputs.learnings(con, self.year)
+        self.frame = inputs.learnings(con, self.year, limit=MAX_TAG_ROWS)
+        self.counts = inputs.learning_counts(con, self.year)
 
     def _summary(self) -> str:
-        """How many learnings, and how many still untagged."""
-        if self.frame.empty:
+        """How many learnings, and how many still untagged (all of the year's, not only those listed)."""
+        total = int(self.counts["learnings"].sum()) if not self.counts.empty else 0
+        if not total:
             return str(fmt.element("p", f"Ingen erfaringer skrevet i sagerne fra {self.year}.", class_="ssp-lead"))
-        untagged = int((self.frame["tag"] == inputs.UNTAGGED).sum())
-        return str(fmt.element("p", f"{fmt.plural(len(self.frame), 'erfaring', 'erfaringer')} skrevet i {self.year}; "
-                                    f"{fmt.integer(untagged)} er ikke mærket.", class_="ssp-lead"))
+        untagged = int(self.counts.loc[self.counts["tag"] == inputs.UNTAGGED, "learnings"].sum())
+        listed = "" if total <= len(self.frame) else f" Her vises de nyeste {fmt.integer(len(self.frame))}."
+        return str(fmt.element("p", f"{fmt.plural(total, 'erfaring', 'erfaringer')} skrevet i {self.year}; "
+                                    f"{fmt.integer(untagged)} er ikke mærket.{listed}", class_="ssp-lead"))
 
     def render(self) -> None:
         self.summary.value = self._summary()
         ordered = self.frame.sort_values("tag", key=lambda s: s != inputs.UNTAGGED, kind="stable") \
             if not self.frame.empty else self.frame
-        self.rows.children = [self._row(r) for r in ordered.head(MAX_TAG_ROWS).itertuples()]
+        self.rows.children = [self._row(r) for r in ordered.itertuples()]
 
     def _row(self, r: object) -> widgets.Widget:
         text = widgets.HTML(str(fmt.element("div", fmt.element("strong", f"{r.netvaerk}, {fmt.month(r.month)}: "),
@@ -177,7 +181,7 @@ class LearningTagsSection(Section):
         with self.lock, guarded(self.status, loading="Gemmer …", done="Mærket er gemt."):
             inputs.tag_learning(self.db_path, network, case, tag)
             with reader(self.db_path) as con:
-                self.frame = inputs.learnings(con, self.year)
+                self.counts = inputs.learning_counts(con, self.year)
             self.summary.value = self._summary()
 
 

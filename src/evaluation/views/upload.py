@@ -3,7 +3,8 @@
 Why not ipywidgets' ``FileUpload``: it reads every chosen file into the browser's memory
 and sends them all in one websocket message to the kernel (tornado's default limit is
 10 MiB), with no progress and the size checked only after the transfer. Here the browser
-sends each file as the raw body of ``POST /ssp/upload?network=<name>`` (header
+sends each file as the raw body of ``POST /ssp/upload?network=<name>`` (the network chosen
+on the page; the server requires it and ingest checks a file's own network column against it; header
 ``X-File-Name``) with ``XMLHttpRequest``, so the page shows each file's progress, and the
 server streams it to a temporary file, checks the size first and hands it to the same
 ``ingest`` as ``ssp-eval ingest``. The handler answers
@@ -27,6 +28,10 @@ function xsrfToken() {
   return match ? match[1] : null;
 }
 
+// A browser stays quick with a few hundred lines; a file with thousands of problems has one
+// cause to fix first, and loading it again shows what is left.
+const MAX_SHOWN = 500;
+
 const FAILURES = {
   0: "Forbindelsen til serveren blev afbrudt. Prøv igen.",
   403: "Du har ikke adgang til at indlæse filer. Log ind igen, eller spørg teamet.",
@@ -47,7 +52,7 @@ function sendOne(model, file, row) {
     const state = row.querySelector(".ssp-upload-state");
     const network = model.get("network");
     const url = new URL(model.get("upload_url"), window.location.href);
-    if (network) url.searchParams.set("network", network);
+    url.searchParams.set("network", network);
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url.toString());
     xhr.setRequestHeader("X-File-Name", encodeURIComponent(file.name));
@@ -69,8 +74,14 @@ function sendOne(model, file, row) {
       const messages = answer.messages || [];
       if (messages.length) {
         const list = el("ul", "ssp-upload-messages");
-        for (const m of messages) list.appendChild(el("li", `ssp-upload-${m.level === "fejl" ? "error" : "warning"}`, m.text));
+        for (const m of messages.slice(0, MAX_SHOWN)) {
+          list.appendChild(el("li", `ssp-upload-${m.level === "fejl" ? "error" : "warning"}`, m.text));
+        }
         row.appendChild(list);
+        if (messages.length > MAX_SHOWN) {
+          row.appendChild(el("div", "ssp-upload-more", `De første ${MAX_SHOWN} af ${messages.length} beskeder vises. ` +
+            "Ret dem i filen, og indlæs den igen for at se resten."));
+        }
       }
       resolve({ file: file.name, status: answer.status });
     };
@@ -113,6 +124,10 @@ export default {
     root.append(chooser, list);
     button.addEventListener("click", async () => {
       const files = Array.from(input.files || []);
+      if (!model.get("network")) {
+        list.replaceChildren(el("li", "ssp-upload-hint", "Vælg først det SSP-netværk, filerne kommer fra."));
+        return;
+      }
       if (!files.length) {
         list.replaceChildren(el("li", "ssp-upload-hint", "Vælg først en eller flere filer (.csv eller .xlsx)."));
         return;
@@ -162,6 +177,7 @@ CSS = """
 .ssp-upload-error { color: #8A2C00; }
 .ssp-upload-warning { color: #6B4E00; }
 .ssp-upload-hint { color: #B44D00; list-style: none; }
+.ssp-upload-more { color: #52606D; font-style: italic; }
 """
 
 

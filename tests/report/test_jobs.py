@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from evaluation import report_jobs
+from evaluation.report import jobs as report_jobs
 from evaluation.analysis import kpis, queries
 from evaluation.analysis.filters import Filters
 from evaluation.store import db
@@ -61,6 +61,10 @@ def test_a_report_run_in_a_child_process(report_db: Path, tmp_path: Path) -> Non
     assert any(text == "Skriver PDF" for *_n, text in seen)
     assert not any(line.startswith("Listen over skjulte tal") for line in run.notes())
     assert not report_jobs.is_running(out, year, "kredsraad")  # the child released its lock
+    with db.reader(report_db) as con:  # the report's own manifest says what data it was made from
+        listed = report_jobs.earlier_reports(out, con).iloc[0]
+        assert listed["checksum"] == queries.data_checksum(con, Filters())
+    assert listed["changed_since"] is False and listed["edition"] == "kredsraad"
 
 
 def test_one_run_per_year_and_edition(report_db: Path, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evaluation import network_sheet
+from evaluation.report import network_sheet
 from evaluation.analysis import kpis, stats
 from evaluation.analysis.filters import Filters
 from evaluation.plan import notes

@@ -15,7 +15,7 @@ from (kind ``rapport``). ``earlier_reports`` lists what is there, with the data 
 report was made from (``<stem>.manifest.json``, written by the report) next to today's, so the
 team sees whether the data changed since.
 
-Run as ``python -m evaluation.report_jobs LOCK -- report --year …`` (what ``start`` does).
+Run as ``python -m evaluation.report.jobs LOCK -- report --year …`` (what ``start`` does).
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def start(db_path: Path, year: int, edition: str, reports_dir: Path, *, progress
         raise ValueError(edition)
     reports_dir = Path(reports_dir)
     reports_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "evaluation.report_jobs", str(lock_path(reports_dir, year, edition)), "--",
+    command = [sys.executable, "-m", "evaluation.report.jobs", str(lock_path(reports_dir, year, edition)), "--",
                "report", "--db", str(db_path), "--year", str(int(year)), "--edition", edition,
                "--out", str(reports_dir)]
     if today:

@@ -32,7 +32,7 @@ from evaluation.analysis.filters import Filters
 from evaluation.errors import EvaluationError
 from evaluation.plan import keypersons, notes
 from evaluation.store import db
-from evaluation.kpi_text import kpi_detail_text, kpi_value_text
+from evaluation.report.kpi_text import kpi_detail_text, kpi_value_text
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "network_sheet.html.j2"
