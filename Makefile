@@ -40,7 +40,7 @@ $(AXE): tests/a11y/package.json tests/a11y/package-lock.json
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq npm; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq npm; fi; \
 	fi
-	cd tests/a11y && npm ci --no-audit --no-fund --loglevel=error
+	cd tests/a11y && npm ci --include=dev --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Debian's poppler-utils (pdftotext: page numbers in the report's contents list, PDF checks in the
