@@ -274,7 +274,7 @@ def actioncard(db: str | None, out: str) -> None:
 @click.option("--out", "out", default="reports", show_default=True, type=click.Path(file_okay=False),
               metavar="MAPPE", help="Mappe til rapportens filer.")
 @click.option("--threshold", "threshold", default=None, type=click.IntRange(min=2), metavar="ANTAL",
-              help="Kredsråd: antal fra 1 til ANTAL skjules. Standard: 4 (vises som \"<5\").")
+              help="Kredsråd: antal fra 1 til ANTAL skjules. Standard: 4 (vises som »<5«).")
 @click.option("--today", "today", default=None, hidden=True, type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Dato rapporten regnes fra (ÅÅÅÅ-MM-DD), til eksempler og test.")
 def report(db: str | None, year: int, edition: str, out: str, threshold: int | None, today: datetime | None) -> None:

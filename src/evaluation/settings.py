@@ -90,11 +90,26 @@ def reports_path(explicit: str | os.PathLike[str] | None = None, *,
     return database_path(db_path).parent / REPORTS_FOLDER_NAME
 
 
+# Who wrote something at a computer whose account names no person (root, a service account).
+LOCAL_USER = "Lokal bruger"
+
+
 def current_user() -> str:
-    """Who is doing a write, for audit columns: the OS login (never a pupil)."""
+    """Who is doing a write, for audit columns (never a pupil): at this computer, the person
+    ``local_person`` names."""
+    return local_person()
+
+
+def local_person() -> str:
+    """The person at this computer (the CLI, the local dashboard): the account's full name, else
+    ``LOCAL_USER``. Never the operating system's login: pages and reports show this as the author,
+    and "Af: root" names no one a consultant knows."""
     import getpass
+    import pwd
 
     try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "ukendt"
+        login = getpass.getuser()
+        full_name = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except Exception:  # no login name or no account entry in some containers
+        return LOCAL_USER
+    return full_name if full_name and full_name.lower() != login.lower() else LOCAL_USER

@@ -211,6 +211,19 @@ def test_candidates_group_near_spellings_and_leave_out_known_actors(plan_with_ca
     assert found["Cyberhus"]["suggested_actor_id"] is None
 
 
+def test_the_spelling_with_danish_letters_names_a_candidate_even_when_used_less(
+        plan_with_cases: Callable[..., Path]) -> None:
+    """Issue 13 item 4: the demo showed »Borns Vilkaar« with »Børns Vilkår« as its other spelling,
+    because the keyboard's transliteration was written in more cases."""
+    cases = [{"sags_id": f"N{i}", "netvaerk": "Nord", "indberetningsmaaned": "2025-03",
+              "aktoerer": ["Borns Vilkaar" if i < 3 else "Boerns Vilkår" if i == 3 else "Børns Vilkår"]}
+             for i in range(5)]
+    found = _candidates(plan_with_cases(cases))
+    assert set(found) == {"Børns Vilkår"}
+    assert found["Børns Vilkår"]["variants"] == ["Børns Vilkår", "Borns Vilkaar", "Boerns Vilkår"]
+    assert found["Børns Vilkår"]["cases"] == 5
+
+
 def test_candidates_count_the_chosen_year_but_date_over_all_years(plan_with_cases: Callable[..., Path]) -> None:
     path = plan_with_cases(CASES)
     found = _candidates(path, year=2025)

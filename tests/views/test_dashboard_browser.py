@@ -171,7 +171,7 @@ def test_aarsevaluering_loads_with_danish_headings_kpis_and_charts(aarsevaluerin
     expect(card_value(page, "cases")).to_have_text(expected_card(dashboard_db, Filters(year=year)))
     wait_for_charts(page, CHARTS_ON_AARSEVALUERING)
     titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()  # SVG: text_content
-    assert "Handlekortet fulgt pr. netværk" in titles
+    assert "Actioncardet fulgt pr. netværk" in titles
     expect(page.get_by_text("Henter figurer")).to_have_count(0)
     assert_no_traceback(page)
     screenshot(page, "aarsevaluering")

@@ -8,6 +8,7 @@ import base64
 import io
 import re
 import threading
+from types import SimpleNamespace
 import time
 from collections.abc import Callable
 from datetime import date
@@ -239,6 +240,8 @@ def test_link_checker_button_shows_progress_and_the_summary(page: Aarsevaluering
     release, running = threading.Event(), threading.Event()
 
     class Summary:
+        offline = False
+
         def message(self) -> str:
             return "Kontrollerede 2 adresser: 2 ok."
 
@@ -260,6 +263,16 @@ def test_link_checker_button_shows_progress_and_the_summary(page: Aarsevaluering
     assert seen == [(0, 2), (1, 2), (2, 2)]
     assert section.status.text == "Kontrollerede 2 adresser: 2 ok."
     assert not section.run_button.disabled and section.progress.layout.visibility == "hidden"
+
+
+@pytest.mark.parametrize(("offline", "kind"), [(False, "ok"), (True, "warn")])
+def test_a_link_check_without_internet_is_a_warning_not_a_success(page: AarsevalueringView, offline: bool,
+                                                                  kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13 item 4: a run that reached no address was shown in the green banner of success."""
+    summary = SimpleNamespace(offline=offline, message=lambda: "Ingen forbindelse til internettet – …")
+    monkeypatch.setattr(plan_sections.links, "run", lambda db_path, *, progress=None: summary)
+    page.addresses.start_check().join(30)
+    assert f"ssp-banner-{kind}" in page.addresses.status.widget.value
 
 
 def test_missing_and_empty_databases_give_a_danish_message(tmp_path: Path) -> None:
@@ -323,7 +336,7 @@ def test_background_parts_wait_until_the_browser_has_drawn_the_page(view_db: Pat
     assert figure_title(view.experience.heatmap) is None and view.actors.frame.empty
     signal._handle_custom_msg({"event": "rendered"}, [])  # what the widget's JS sends
     assert view.wait(30)
-    assert figure_title(view.experience.heatmap) == "Handlekortet fulgt pr. netværk"
+    assert figure_title(view.experience.heatmap) == "Actioncardet fulgt pr. netværk"
     assert "Cyberhus" in list(view.actors.frame["candidate"])
 
 

@@ -96,7 +96,7 @@ def situation_chart(df: pd.DataFrame, title: str = "Sager fordelt på situation 
     return _layout(fig, title, "Situation", "Antal sager")
 
 
-def adherence_heatmap(df: pd.DataFrame, title: str = "Handlekortet fulgt pr. netværk") -> go.Figure:
+def adherence_heatmap(df: pd.DataFrame, title: str = "Actioncardet fulgt pr. netværk") -> go.Figure:
     """Networks × the actioncard's phases, colour = share followed, n in text and hover.
 
     Rows in the frame's network order with "Alle netværk" last; cells where the phase
@@ -132,7 +132,7 @@ def adherence_heatmap(df: pd.DataFrame, title: str = "Handlekortet fulgt pr. net
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
     fig.update_layout(height=max(300, 140 + 40 * len(networks)))
-    _layout(fig, title, "Fase i handlekortet", "SSP-netværk")
+    _layout(fig, title, "Fase i actioncardet", "SSP-netværk")
     fig.update_layout(margin={"t": 110})  # room for the phase names above the cells
     return fig
 

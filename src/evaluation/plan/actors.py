@@ -416,17 +416,29 @@ def _danish_letters(name: str) -> int:
     return sum(c in "æøåÆØÅ" for c in name)
 
 
-def _describe_clusters(names: pd.DataFrame, known: KnownActors) -> pd.DataFrame:
-    """Per cluster: display name, spellings, and the suggestion for "add as alias".
+def _skeleton(name: str) -> str:
+    """A name with æ/ø/å and their keyboard spellings (ae, oe/o, aa/a) made alike."""
+    key = " ".join(name.lower().split())
+    for danish, plain in (("aa", "a"), ("ae", "a"), ("oe", "o"), ("å", "a"), ("æ", "a"), ("ø", "o")):
+        key = key.replace(danish, plain)
+    return key
 
-    The display name is the most used spelling; on a tie the one written with æ/ø/å
-    ("Børns Vilkår" before "Borns Vilkaar"), since the transliteration is the keyboard's
-    compromise, not the organisation's name.
-    """
+
+def _display_order(spellings: Iterable[tuple[str, int]]) -> list[str]:
+    """Spellings most used first, except that the most used one gives way to its twin written
+    with æ/ø/å ("Børns Vilkår" names the candidate even when "Borns Vilkaar" is used more),
+    since the transliteration is the keyboard's compromise, not the organisation's name."""
+    order = [n for n, _ in sorted(spellings, key=lambda nu: (-nu[1], -_danish_letters(nu[0]), nu[0]))]
+    twins = [n for n in order if _skeleton(n) == _skeleton(order[0])]
+    best = max(twins, key=_danish_letters)  # max keeps the first (most used) among equals
+    return [best] + [n for n in order if n != best]
+
+
+def _describe_clusters(names: pd.DataFrame, known: KnownActors) -> pd.DataFrame:
+    """Per cluster: display name (``_display_order``), spellings, and the suggestion for "add as alias"."""
     rows = []
     for cluster, group in names.groupby("cluster", sort=False):
-        order = sorted(zip(group["name"], group["uses"]), key=lambda nu: (-nu[1], -_danish_letters(nu[0]), nu[0]))
-        variants = [n for n, _ in order]
+        variants = _display_order(zip(group["name"], group["uses"]))
         best = group.loc[group["score"].idxmax()]
         suggested = best["nearest"] if best["nearest"] and best["score"] >= SUGGEST_SCORE else None
         rows.append({"cluster": cluster, "candidate": variants[0], "variants": variants,

@@ -35,7 +35,7 @@ from evaluation.views.report_inputs import LearningTagsSection, PlannedChangesSe
 PAGE = "aarsrapport"
 TITLE = "Årsrapport"
 INTRO = ("Lav årets evalueringsrapport som PDF og HTML. Teamets udgave er den fulde rapport. Kredsrådets "
-         "udgave viser kun samlede tal: antal fra 1 til 4 vises som \"<5\", så intet barn kan genkendes. "
+         "udgave viser kun samlede tal: antal fra 1 til 4 vises som »<5«, så intet barn kan genkendes. "
          "Det tager typisk et halvt til et helt minut.")
 TEAM_ONLY = ("Listen over skjulte tal viser, hvilke tal Kredsrådets udgave skjuler. Den er kun til teamet: "
              "send den aldrig med rapporten.")

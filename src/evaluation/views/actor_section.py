@@ -25,7 +25,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from evaluation.analysis.filters import Filters
-from evaluation.format import and_list, day_time, plural, quote
+from evaluation.format import and_list, day_time, month, plural, quote
 from evaluation.plan import actor_decisions as decide
 from evaluation.plan import actors
 from evaluation.views.common import fmt_datetime, fmt_int, heading_html, table_html
@@ -164,7 +164,7 @@ class ActorsSection(Section):
             frame, {"candidate": "Navn", "variants_text": "Skrevet som", "cases": f"Sager{year}",
                     "networks": f"Netværk{year}", "first_seen": "Først set", "last_seen": "Senest set",
                     "suggested_name": "Måske samme som"},
-            formats={"cases": fmt_int, "networks": fmt_int}, scroll=True,
+            formats={"cases": fmt_int, "networks": fmt_int, "first_seen": month, "last_seen": month}, scroll=True,
             empty="Ingen nye aktører: alle navne i sagerne står i planen eller er afgjort.")
         _set_keeping_none(self.candidate, list(self.frame["candidate"]), "Vælg et navn …")
         set_options(self.actor, [(n, a) for a, n in zip(self.known["actor_id"], self.known["name"])])

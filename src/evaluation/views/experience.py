@@ -16,6 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
+from evaluation import format as fmt
 from evaluation.analysis import charts, kpis, queries, stats
 from evaluation.analysis.filters import Filters
 from evaluation.report.kpi_text import kpi_detail_text, kpi_value_text  # noqa: F401 (re-exported for tests)
@@ -113,7 +114,7 @@ class ExperienceSection:
             widgets.HTML(heading_html(SECTION_NUMBER, TITLE, LEAD, anchor="sektion-5")),
             self.status.widget, self.cards, self.chart_status.widget, self.kpi_chart,
             widgets.HTML("<h3>Udvikling over tid</h3>"), self.trend_by, self.trend_chart,
-            widgets.HTML("<h3>Hvordan handlekortets fem faser blev fulgt</h3>"), self.heatmap,
+            widgets.HTML("<h3>Hvordan actioncardets fem faser blev fulgt</h3>"), self.heatmap,
             widgets.HTML("<h3>Platforme og typer af krænkelser</h3>"), self.platforms, self.offences,
             widgets.HTML("<h3>Udfald</h3>"), self.outcomes, self.underretning,
             widgets.HTML("<h3>Datakvalitet pr. netværk</h3>"), self.completeness, self.no_export,
@@ -245,11 +246,11 @@ class ExperienceSection:
 
     def _draw_learnings(self, data: dict[str, Any]) -> None:
         frame = data["learnings"]
-        found = f"{len(frame)} erfaringer" + (f" (de {LEARNINGS_SHOWN} nyeste)" if len(frame) == LEARNINGS_SHOWN else "")
+        found = fmt.plural(len(frame), "erfaring", "erfaringer") + (f" (de {LEARNINGS_SHOWN} nyeste)" if len(frame) == LEARNINGS_SHOWN else "")
         self._set(self.learnings, f'<p class="ssp-lead">{esc(found)}</p>' + table_html(
             frame, {"netvaerk": "SSP-netværk", "month": "Måned", "situation_label": "Situation",
                     "erfaringer": "Erfaringer"},
-            scroll=True, empty="Ingen erfaringer matcher søgningen."))
+            formats={"month": fmt.month}, scroll=True, empty="Ingen erfaringer matcher søgningen."))
 
     # -- for tests -------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from evaluation.plan import keypersons, links, notes, registry
 from evaluation.analysis.filters import Filters
+from evaluation.format import plural
 from evaluation.views.common import (esc, fmt_bool, fmt_date, fmt_datetime, fmt_int, guarded, heading_html,
                                      reader, table_html)
 from evaluation.views.actor_section import ACTOR_KIND_LABELS, ActorsSection
@@ -154,7 +155,7 @@ class KeyPersonsSection(Section):
             for m, d in zip(status["missing"], status["due"])])
         missing = int(status["missing"].sum())
         due = int(status["due"].sum()) - missing
-        summary = f"{fmt_int(missing)} roller uden registreret person, {fmt_int(due)} skal bekræftes igen."
+        summary = f"{plural(missing, 'rolle', 'roller')} uden registreret person, {fmt_int(due)} skal bekræftes igen."
         self.roles_table.value = f'<p class="ssp-lead">{esc(summary)}</p>' + table_html(
             status, {"netvaerk": "SSP-netværk", "role": "Rolle", "person": "Person",
                      "verified_on": "Senest bekræftet", "flag": "Status"},
@@ -231,7 +232,7 @@ class AddressesSection(Section):
             label_text=[str(v).capitalize() for v in frame["label"]])
         self.table.value = table_html(
             frame, {"url": "Adresse", "purpose": "Formål", "label_text": "Status", "proposed_url": "Ny adresse",
-                    "http_status": "HTTP", "checked_at": "Senest kontrolleret", "failing_days": "Dage med fejl",
+                    "http_status": "Svarkode", "checked_at": "Senest kontrolleret", "failing_days": "Dage med fejl",
                     "flag": ""},
             formats={"checked_at": fmt_datetime, "http_status": fmt_int, "failing_days": fmt_int},
             raw=("flag",), scroll=True, empty="Ingen webadresser i planen.")
@@ -244,7 +245,7 @@ class AddressesSection(Section):
             with reader(self.db_path) as con:
                 frame = links.history(con, self.pick.value)
             self.history.value = table_html(
-                frame, {"checked_at": "Kontrolleret", "label": "Status", "http_status": "HTTP",
+                frame, {"checked_at": "Kontrolleret", "label": "Status", "http_status": "Svarkode",
                         "final_url": "Endte på", "error": "Fejl"},
                 formats={"checked_at": fmt_datetime, "http_status": fmt_int}, scroll=True,
                 empty="Adressen er ikke kontrolleret endnu.")
@@ -271,12 +272,14 @@ class AddressesSection(Section):
             with guarded(self.status, loading=None):
                 summary = links.run(self.db_path, progress=self._progress)
                 message = summary.message()
+                # An offline run checked nothing: a warning, never the green banner of success.
+                kind = "warn" if summary.offline else "ok"
                 with reader(self.db_path) as con:
                     self.load(con, self.filters)
                 with self.lock:
                     self.render()
             if message:
-                self.status.show(message, "ok")
+                self.status.show(message, kind)
         finally:
             self.run_button.disabled = False
             self.progress.layout.visibility = "hidden"
