@@ -148,6 +148,23 @@ CREATE TABLE IF NOT EXISTS actor_aliases (
     PRIMARY KEY (actor_id, alias)
 );
 
+-- The local SSP networks the plan knows. A case's netvaerk (and a key person's, an
+-- exercise's, a meeting note's) is always a network's current name; renaming a network
+-- (plan/registry.py rename_network) renames it there too, and keeps the old name below.
+CREATE TABLE IF NOT EXISTS networks (
+    network_id  VARCHAR PRIMARY KEY,                  -- stable slug, e.g. 'hjoerring_by'
+    name        VARCHAR NOT NULL,                     -- current name, as shown and stored
+    added_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+-- Every spelling a network is recognised by (its name, former names, other spellings), by
+-- identity key (evaluation/identity.py: NFC, blanks collapsed, case folded): one key, one network.
+CREATE TABLE IF NOT EXISTS network_names (
+    name_key    VARCHAR PRIMARY KEY,
+    network_id  VARCHAR NOT NULL,
+    name        VARCHAR NOT NULL                      -- as written
+);
+
 -- Web addresses the plan lists. url is as printed (no scheme needed); checked by links.
 CREATE TABLE IF NOT EXISTS addresses (
     address_id  VARCHAR PRIMARY KEY,

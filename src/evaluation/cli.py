@@ -65,10 +65,27 @@ def init(db: str | None) -> None:
     click.echo(f"Databasen er klar: {path}")
 
 
+def _known_networks(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion for --network: the registry's networks (nothing when there is no database)."""
+    from evaluation.plan import networks
+    from evaluation.store import db as dbmod
+
+    path = database_path(ctx.params.get("db"))
+    if not path.exists():
+        return []
+    try:
+        with dbmod.reader(path) as con:
+            names = networks.network_names(con)
+    except EvaluationError:
+        return []
+    return [n for n in names if n.casefold().startswith(incomplete.casefold())]
+
+
 @cli.command(context_settings=CONTEXT)
 @db_option
-@click.option("--network", "network", default=None,
-              help="SSP-netværkets navn for hele filen, når filen ikke har kolonnen SSP-netværk.")
+@click.option("--network", "network", default=None, shell_complete=_known_networks, metavar="NETVÆRK",
+              help="SSP-netværket for hele filen, når filen ikke har kolonnen SSP-netværk. Et netværk, planen "
+                   "kender (se 'ssp-eval network list'); et ukendt navn afvises med et forslag.")
 @click.argument("files", nargs=-1, required=True, metavar="FILER...",
                 type=click.Path(exists=True, dir_okay=False))
 def ingest(db: str | None, network: str | None, files: tuple[str, ...]) -> None:
@@ -114,13 +131,82 @@ def demo_data(out: str, seed: int, cases: int) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
+@db_option
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), metavar="MAPPE", help="Mappe til skabelonerne.")
-def template(out: str) -> None:
-    """Skriv udfyldningsskabeloner til netværkene (.xlsx med vejledning og rullelister, og .csv)."""
-    from evaluation.ingest import template as templatemod
+def template(db: str | None, out: str) -> None:
+    """Skriv udfyldningsskabeloner til netværkene (.xlsx med vejledning og rullelister, og .csv).
 
-    for file in templatemod.write_templates(Path(out)):
+    Rullelisten SSP-netværk viser databasens netværk (uden database: handleplanens).
+    """
+    from evaluation.ingest import template as templatemod
+    from evaluation.plan import networks
+
+    try:
+        names = networks.known_names(database_path(db))
+    except EvaluationError as exc:
+        fail(exc)
+    for file in templatemod.write_templates(Path(out), networks=names):
         click.echo(f"Skrev {file}")
+
+
+@cli.group(context_settings=CONTEXT)
+def network() -> None:
+    """De lokale SSP-netværk i planen: vis, tilføj og omdøb (ændringer gemmes i historikken)."""
+
+
+@network.command("list", context_settings=CONTEXT)
+@db_option
+def network_list(db: str | None) -> None:
+    """Vis netværkene med deres andre stavemåder."""
+    from evaluation.plan import networks
+    from evaluation.store import db as dbmod
+
+    try:
+        with dbmod.reader(database_path(db)) as con:
+            frame = networks.networks(con)
+    except EvaluationError as exc:
+        fail(exc)
+    for row in frame.itertuples():
+        other = f" (også: {', '.join(row.aliases)})" if row.aliases else ""
+        click.echo(f"{row.name}{other}")
+    click.echo(f"{len(frame)} netværk.")
+
+
+@network.command("add", context_settings=CONTEXT)
+@db_option
+@click.argument("name", metavar="NAVN")
+@click.option("--reason", default=None, metavar="TEKST", help="Hvorfor netværket tilføjes (gemmes i historikken).")
+@click.option("--similar-ok", is_flag=True, help="Tilføj, selv om navnet ligner et kendt netværk.")
+def network_add(db: str | None, name: str, reason: str | None, similar_ok: bool) -> None:
+    """Tilføj et lokalt SSP-netværk."""
+    from evaluation.plan import networks
+    from evaluation.store import db as dbmod
+
+    try:
+        with dbmod.writer(database_path(db)) as con:
+            row = networks.add_network(con, name, allow_similar=similar_ok, reason=reason)
+    except EvaluationError as exc:
+        fail(exc)
+    click.echo(f"Tilføjede netværket {row['name']}.")
+
+
+@network.command("rename", context_settings=CONTEXT)
+@db_option
+@click.argument("old", metavar="NAVN")
+@click.argument("new", metavar="NYT_NAVN")
+@click.option("--reason", default=None, metavar="TEKST", help="Hvorfor netværket omdøbes (gemmes i historikken).")
+def network_rename(db: str | None, old: str, new: str, reason: str | None) -> None:
+    """Omdøb et netværk i planen og i alle dets sager; det gamle navn kendes stadig i filer."""
+    from evaluation.plan import networks
+    from evaluation.store import db as dbmod
+
+    try:
+        with dbmod.writer(database_path(db)) as con:
+            done = networks.rename_network(con, old, new, reason=reason)
+    except EvaluationError as exc:
+        fail(exc)
+    cases = done["renamed"].get("case_versions", 0)
+    click.echo(f"Netværket hedder nu {done['name']} ({cases} sagsversioner omdøbt).")
 
 
 @cli.command(context_settings=CONTEXT)

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from evaluation.store import db
 from evaluation.ingest import ingest, spec
+from evaluation.plan import networks
 from evaluation.cli import cli
 from test_validate import ERROR_CASES, GOOD
 
@@ -80,6 +81,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An initialised database (schema + plan registry), made once and copied per test."""
     path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
     db.init(path)
+    with db.writer(path) as con:  # the test files' networks, beside the plan's own
+        for name in ("Nord", "Syd", "Vest"):
+            networks.add_network(con, name, allow_similar=True)
     return path
 
 
@@ -164,8 +168,9 @@ def test_xlsx_with_guide_sheet_and_excel_date_cells(db_path: Path, tmp_path: Pat
 
 def test_missing_database_is_created_with_the_plan_registry(tmp_path: Path) -> None:
     db_path = tmp_path / "ssp.duckdb"  # a missing *folder* is refused (tests/store/test_db.py)
-    result = load(db_path, write_csv(tmp_path / "a.csv", [{}]))
+    result = load(db_path, write_csv(tmp_path / "a.csv", [{"netvaerk": "sindal"}]))  # a network of the plan
     assert result.status == "loaded" and result.import_id == 1
+    assert cases(db_path, "netvaerk") == [("Sindal",)], "stored as the registry spells it"
     assert count(db_path, "cases") == 1
     assert count(db_path, "actors") > 5
 
@@ -230,7 +235,7 @@ def test_a_file_breaking_every_rule_reports_each_at_its_row_and_column_and_loads
         assert (i + 3, key, rule) in shown, name
     first = next(m for m in result.messages if m.key == "situation")
     label = spec.COLUMN_BY_KEY["situation"].label
-    assert str(first).startswith(f"alle_fejl.csv, række {first.row}, kolonne {letters['situation']} »{label}« (situation): ")
+    assert str(first).startswith(f"alle_fejl.csv, række {first.row}, kolonne {letters['situation']} »{label}«: ")
     assert result.summary() == f"alle_fejl.csv afvist: {len(ERROR_CASES)} fejl – intet er indlæst."
     assert count(db_path, "case_versions") == 0 and count(db_path, "imports") == 0
     with db.reader(db_path) as con:
@@ -336,7 +341,7 @@ def test_cli_exits_2_when_a_file_is_rejected_but_loads_the_others(db_path: Path,
     bad = write_csv(tmp_path / "syd.csv", [{"sags_id": "S1", "netvaerk": "Syd", "situation": "C"}])
     result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(bad), str(good)], prog_name="ssp-eval")
     assert result.exit_code == 2
-    assert "syd.csv, række 2, kolonne K »Situation« (situation): »C« er ikke en tilladt værdi." in result.output
+    assert "syd.csv, række 2, kolonne K »Situation«: »C« er ikke en tilladt værdi." in result.output
     assert "syd.csv afvist: 1 fejl – intet er indlæst." in result.output
     assert "nord.csv: 1 sag indlæst" in result.output
     assert cases(db_path, "netvaerk") == [("Nord",)]
@@ -361,7 +366,8 @@ def _validated(raw: Any) -> tuple[list[str], list[tuple], list[str]]:
     from evaluation.ingest.validate import validate
 
     con = duckdb.connect()
-    result = validate(con, raw, allowed_names=["Red Barnet SletDet", "Politiet"], today=TODAY)
+    result = validate(con, raw, networks=networks.NetworkBook.from_names(["Nord"]),
+                      allowed_names=["Red Barnet SletDet", "Politiet"], today=TODAY)
     rows = con.execute("SELECT * FROM v_cases ORDER BY row_in_file").fetchall() if result.ok else []
     return [str(m) for m in result.messages], rows, list(raw.unknown_headers)
 

@@ -12,11 +12,15 @@ import pytest
 from openpyxl.utils import range_boundaries
 
 from evaluation.ingest import spec, template
+from evaluation.plan.plan_file import load_seed
+
+
+NETWORKS = [n["name"] for n in load_seed()["networks"]]
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return template.write_templates(tmp_path_factory.mktemp("skabelon") / "ny-mappe")
+    return template.write_templates(tmp_path_factory.mktemp("skabelon") / "ny-mappe", networks=sorted(NETWORKS))
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +60,14 @@ def test_sheets_in_order_and_lists_hidden(workbook: openpyxl.Workbook) -> None:
 def test_guide_explains_anonymity_months_lists_and_every_column(workbook: openpyxl.Workbook) -> None:
     text = " ".join(str(c.value) for row in workbook["Vejledning"].iter_rows() for c in row if c.value)
     for phrase in ("anonym", "CPR", "telefonnumre", "e-mail", "@", "ÅÅÅÅ-MM", "komma",
-                   "Én række pr. sag", "SSP- og Ungdomskonsulentteamet"):
+                   "Én række pr. sag", "SSP- og Ungdomskonsulentteamet",
+                   # the contract's newer rules (case-export.md): networks, encodings, CR, headers
+                   "Mente du", "kyrillisk", "ét tegnsæt", "kun med CR", "kolonneoverskrifter"):
         assert phrase in text, phrase
     for col in spec.COLUMNS:
         assert col.label in text
     assert "Uskyldig sammenhæng" in text and "Pædagogisk håndtering" in text
+    assert ", ".join(sorted(NETWORKS)) in text, "the guide lists the networks of the drop-down"
 
 
 def test_header_is_labels_bold_frozen_with_comments(workbook: openpyxl.Workbook) -> None:
@@ -78,8 +85,8 @@ def test_every_coded_and_yes_no_column_has_a_drop_down_with_exactly_the_spec_val
         workbook: openpyxl.Workbook) -> None:
     sheet = workbook["Sager"]
     by_column = _validations_by_column(sheet)
-    coded = [c for c in spec.COLUMNS if c.codes or c.kind == "yesno"]
-    assert len(coded) >= 25
+    coded = [c for c in spec.COLUMNS if c.codes or c.kind in ("yesno", "network")]
+    assert len(coded) >= 26
     for col_no, col in enumerate(spec.COLUMNS, start=1):
         letter = openpyxl.utils.get_column_letter(col_no)
         lists = [dv for dv in by_column.get(letter, []) if dv.type == "list"]
@@ -89,7 +96,8 @@ def test_every_coded_and_yes_no_column_has_a_drop_down_with_exactly_the_spec_val
         assert len(lists) == 1, col.key
         dv = lists[0]
         assert dv.showErrorMessage and not dv.showDropDown  # showDropDown=True would hide it
-        expected = ["Ja", "Nej"] if col.kind == "yesno" else list(col.codes.values())
+        expected = (["Ja", "Nej"] if col.kind == "yesno" else sorted(NETWORKS) if col.kind == "network"
+                    else list(col.codes.values()))
         assert _list_values(workbook, dv.formula1) == expected, col.key
         # every label maps back to its code through the contract's own lookup
         if col.codes:
@@ -170,5 +178,5 @@ def test_templates_load_cleanly_through_real_ingest(tmp_path: Path, written: lis
     with db.reader(db_path) as con:
         rows = con.execute("SELECT netvaerk, sags_id, situation, aldersgruppe, kraenkelsestyper "
                            "FROM cases ORDER BY netvaerk").fetchall()
-    assert rows == [("Eksempel-netværk", "EKS-25-01", "A", "12_14", ["billeddeling"]),
+    assert rows == [("Bindslev", "EKS-25-01", "A", "12_14", ["billeddeling"]),  # the first network of the list
                     ("Hjørring By", "HJB-25-001", "B", "15_17", ["afpresning", "billeddeling"])]

@@ -18,6 +18,7 @@ import pytest
 from evaluation.ingest import spec
 from evaluation.ingest.readers import RawExport
 from evaluation.ingest.validate import ERROR, WARNING, Message, Validation, validate
+from evaluation.plan.networks import NetworkBook
 
 TODAY = date(2026, 11, 20)
 FILE = "eksport.csv"
@@ -37,6 +38,7 @@ GOOD: dict[str, str] = {
     "presseinteresse": "nej", "aktoerer": "Red Barnet SletDet, Politiet",
     "erfaringer": "Forældrene blev inddraget samme dag, og materialet blev slettet.",
 }
+NETWORKS = NetworkBook.from_names(["Nord", "Syd", "Vest"])
 REGISTRY_NAMES = ["Red Barnet", "Red Barnet SletDet", "Politiet", "Sikkerchat", "Datatilsynet"]
 
 
@@ -57,8 +59,8 @@ def export(rows: list[dict[str, Any]], *, drop: tuple[str, ...] = (), unknown: l
 def check(rows: list[dict[str, Any]], *, network: str | None = None, max_shown: int = 200, **kwargs: Any
           ) -> tuple[Validation, duckdb.DuckDBPyConnection]:
     con = duckdb.connect()
-    result = validate(con, export(rows, **kwargs), network=network, allowed_names=REGISTRY_NAMES, today=TODAY,
-                      max_shown=max_shown)
+    result = validate(con, export(rows, **kwargs), network=network, networks=NETWORKS, allowed_names=REGISTRY_NAMES,
+                      today=TODAY, max_shown=max_shown)
     return result, con
 
 
@@ -83,7 +85,7 @@ def test_valid_file_has_no_findings_and_typed_rows() -> None:
     assert list(row["aktoerer"]) == ["Red Barnet SletDet", "Politiet"]
     assert len(row["content_hash"]) == 16
     cases_columns = {r[0] for r in con.execute("DESCRIBE v_cases").fetchall()}
-    assert cases_columns == {*spec.KEYS, "row_in_file", "content_hash"}
+    assert cases_columns == {*spec.KEYS, "row_in_file", "content_hash", "sags_key"}
 
 
 # --- value rules: what is accepted, and what it becomes ------------------------------------
@@ -252,7 +254,8 @@ def test_each_rule_reports_exact_row_and_column(refused, index: int) -> None:
         [str(m) for m in result.messages if m.row == row]
     message = next(m for m in result.messages if (m.row, m.key, m.rule) == (row, key, rule))
     letter = export([GOOD]).header_columns[key]
-    assert str(message).startswith(f"{FILE}, række {row}, kolonne {letter} »{key}«: ")
+    label = spec.COLUMN_BY_KEY[key].label  # the template's Danish label, never the internal key
+    assert str(message).startswith(f"{FILE}, række {row}, kolonne {letter} »{label}«: ")
     assert "v_cases" not in {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
 
 
@@ -279,10 +282,11 @@ def test_unknown_code_lists_allowed_values_and_suggests_a_near_miss() -> None:
     result, _ = check([{"institutionstype": "folkeskolen", "platforme": "snapchatt, myspace"}])
     by_key = {m.key: str(m) for m in result.messages}
     assert "»folkeskolen« er ikke en tilladt værdi" in by_key["institutionstype"]
-    assert "friskole (Fri-/privatskole)" in by_key["institutionstype"]
-    assert "Mente du »folkeskole«?" in by_key["institutionstype"]
+    assert "Tilladt: Folkeskole, Fri-/privatskole, Efterskole" in by_key["institutionstype"]
+    assert "Mente du »Folkeskole«?" in by_key["institutionstype"]
     assert "»snapchatt«, »myspace« er ikke tilladte værdier" in by_key["platforme"]
-    assert "Mente du »snapchat«?" in by_key["platforme"]
+    assert "Mente du »Snapchat«?" in by_key["platforme"]
+    assert "Spil/gaming, SMS/MMS" in by_key["platforme"] and "gaming (" not in by_key["platforme"]
 
 
 def test_age_written_as_a_date_gets_a_hint() -> None:
@@ -345,7 +349,7 @@ def test_same_case_id_in_two_networks_is_not_a_duplicate() -> None:
 def test_missing_required_column_is_reported_once_for_the_file() -> None:
     result, _ = check([GOOD, {"sags_id": "N2"}], drop=("situation", "koen"))
     assert found(result) == {(None, None, "kolonne_mangler")}
-    assert "»Situation« (situation) mangler" in str(result.messages[0])
+    assert "Kolonnen »Situation« mangler." in str(result.messages[0])
 
 
 def test_unknown_columns_warn_and_duplicate_columns_are_errors() -> None:
@@ -370,7 +374,8 @@ def test_all_errors_are_counted_sorted_by_row_then_column_and_capped() -> None:
     assert "og 100 fejl mere" in str(errors[-1])
     shown = [(m.row, spec.KEYS.index(m.key)) for m in errors[:-1]]
     assert shown == sorted(shown) and shown[0] == (2, spec.KEYS.index("koen"))
-    assert "række 2, kolonne G »Den krænkedes køn« (koen)" in str(errors[0])
+    assert "række 2, kolonne G »Den krænkedes køn«: " in str(errors[0]) and "(koen)" not in str(errors[0])
+    assert "Tilladt: Pige, Dreng, Andet, Ukendt." in str(errors[0])
 
 
 def test_progress_is_reported_step_by_step() -> None:

@@ -179,7 +179,7 @@ def _counts(path: Path) -> dict[str, int]:
 
 def test_init_seeds_once_and_a_second_init_changes_nothing(seeded: Path, seed: dict[str, Any]) -> None:
     first = _counts(seeded)
-    items = len(seed["plan"]) + sum(len(seed[s]) for s in ("actors", "addresses", "phones", "roles", "policies"))
+    items = len(seed["plan"]) + sum(len(seed[s]) for s in ("actors", "networks", "addresses", "phones", "roles", "policies"))
     items += 5 + 13
     assert first["actors"] == len(seed["actors"]) and first["actioncard_steps"] == 13
     assert first["actor_aliases"] == sum(len(a["aliases"]) for a in seed["actors"])

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from evaluation.cli import cli
 from evaluation.ingest import ingest, spec
+from evaluation.plan import networks
 from evaluation.store import backup, db, erasure
 
 TODAY = date(2026, 11, 20)
@@ -74,6 +75,9 @@ def three_imports_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp_path = tmp_path_factory.mktemp("three_imports")
     path = tmp_path / "ssp.duckdb"
     db.init(path)
+    with db.writer(path) as con:  # the two networks are the plan's, as a team registers them
+        networks.add_network(con, "Nord")
+        networks.add_network(con, "Syd")
     first = [{"sags_id": "N1", "indberetningsmaaned": "2023-02", "afslutningsmaaned": "2023-03"},
              {"sags_id": "N2", "indberetningsmaaned": "2024-06", "afslutningsmaaned": "2024-07",
               "erfaringer": SECRET_V1},

@@ -29,7 +29,7 @@ from evaluation.ingest import ingest, spec
 from evaluation.store import db
 
 TODAY = "2026-11-20"
-CASE = {"netvaerk": "Nord", "institutionstype": "folkeskole", "indberetningsmaaned": "2025-03",
+CASE = {"netvaerk": "Hirtshals", "institutionstype": "folkeskole", "indberetningsmaaned": "2025-03",
         "aldersgruppe": "12_14", "koen": "pige", "kraenker": "kendt", "situation": "A",
         "kraenkelsestyper": "billeddeling", "vurdering": "paedagogisk", "foraeldre_inddraget": "ja",
         "dokumentation_sikret": "ja", "politianmeldt": "nej",

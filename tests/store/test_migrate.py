@@ -98,7 +98,10 @@ def test_old_database_is_carried_forward_with_its_data(old_db: Path) -> None:
         assert not migrate.pending(con)
         hows = dict(con.execute("SELECT migration, how FROM schema_migrations").fetchall())
     assert set(hows) == {m.name for m in migrate.known()}
-    assert _raw_counts(old_db) == before
+    after = _raw_counts(old_db)
+    # 0010 records each network it takes from the data in the registry's history (and nothing else grows)
+    assert after.pop("registry_history") >= before.pop("registry_history")
+    assert after == before
 
 
 def test_both_roads_give_the_same_schema(tmp_path: Path, old_db: Path) -> None:

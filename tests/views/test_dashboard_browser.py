@@ -270,6 +270,9 @@ def test_ingest_succeeds_while_a_dashboard_is_open_and_a_reload_shows_it(
     export = tmp_path / "ny_friskole.csv"
     export.write_text(NEW_FILE.format(net=NEW_NETWORK, year=year), encoding="utf-8")
     cli = Path(sys.executable).with_name("ssp-eval")
+    added = subprocess.run([str(cli), "network", "add", NEW_NETWORK, "--db", str(dashboard_db)],  # networks are registry data
+                           capture_output=True, text=True, timeout=120)
+    assert added.returncode == 0, added.stdout + added.stderr
     result = subprocess.run([str(cli), "ingest", "--db", str(dashboard_db), str(export)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr

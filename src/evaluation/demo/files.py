@@ -19,6 +19,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from evaluation.ingest import spec
+from evaluation.spreadsheets import neutralise
 
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # every xlsx entry gets this timestamp
 Case = dict[str, Any]  # spec key -> canonical value (code, list of codes, bool, int, (y, m))
@@ -86,8 +87,8 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]], style: File
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=style.sep, lineterminator="\r\n" if style.crlf else "\n",
                         quoting=csv.QUOTE_ALL if style.quote_all else csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerow([neutralise(v) for v in header])
+    writer.writerows([["" if v is None else neutralise(v) for v in row] for row in rows])
     path.write_bytes(buffer.getvalue().encode(style.encoding))
 
 
@@ -103,9 +104,9 @@ def _write_xlsx(path: Path, header: list[str], rows: list[list[Any]], style: Fil
         sheet = workbook.create_sheet("Sager")
     else:
         sheet.title = "Sager"
-    sheet.append(header)
+    sheet.append([neutralise(v) for v in header])
     for row in rows:
-        sheet.append(row)
+        sheet.append([neutralise(v) for v in row])
     for column in sheet.iter_cols(min_row=2):
         for cell in column:
             if isinstance(cell.value, date):

@@ -20,6 +20,8 @@ half a file, and a missing database is created on the way, registry and all.
 from __future__ import annotations
 
 import hashlib
+import logging
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,11 +29,14 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import pandas as pd
 
+from evaluation import identity
 from evaluation.store import db
 from evaluation.ingest import privacy, readers, spec
-from evaluation.plan import registry
-from evaluation.errors import InputFileError
+from evaluation.plan import networks, registry
+from evaluation.errors import DatabaseError, InputFileError
+from evaluation.ingest.messages import limited
 from evaluation.settings import current_user
 from evaluation.ingest.validate import ERROR, STEPS, Message, Validation, format_count, row_hash_sql, validate
 
@@ -42,6 +47,9 @@ Status = Literal["loaded", "unchanged", "rejected"]
 # big file skips the parsing; smaller ones are checked only inside the writer (cheaper).
 PRECHECK_BYTES = 1 << 20
 Progress = Callable[[int, int], None]
+UNREADABLE = "ulaeselig_fil"
+INTERNAL_ERROR = "intern_fejl"  # the last guard's rule: a bug, counted apart by the fuzz harness
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -125,6 +133,21 @@ def ingest_file(
         return _load(db_path, name, sha, network, readers.read_export(path), today, report)
     except InputFileError as exc:
         return _reject_unreadable(db_path, name, sha, network, exc)
+    except DatabaseError:
+        raise
+    except Exception as exc:  # the last guard: counted apart (rule intern_fejl), never the normal way out
+        _log.error("Uventet fejl ved indlæsning af en fil: %s i %s", type(exc).__name__, _where(exc))
+        return _reject_unreadable(db_path, name, sha, network, InputFileError(
+            f"Filen {name} kunne ikke behandles på grund af en fejl i programmet; intet er indlæst. "
+            "Kontakt den, der vedligeholder SSP-evaluering, og send ikke filen videre med mail."),
+            rule=INTERNAL_ERROR)
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost frame of an exception as file:line: enough to find the bug, and unlike the
+    exception's text (which may quote a cell), never personal data."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
 
 
 def _load(db_path: Path, name: str, sha: str, network: str | None, raw: readers.RawExport,
@@ -139,12 +162,14 @@ def _load(db_path: Path, name: str, sha: str, network: str | None, raw: readers.
             report(total, total)
             return IngestResult(name, "unchanged", imported_at=earlier[0], previous_file_name=earlier[1])
         names, phones = _allowed(con)
-        checked = validate(con, raw, network=network, allowed_names=names, allowed_phones=phones,
+        book = networks.book(con)
+        checked = validate(con, raw, network=network, networks=book, allowed_names=names, allowed_phones=phones,
                            today=today, progress=lambda done, _: report(1 + done, total))
+        chosen = _known_network(book, network)
         if checked.ok:
-            result = _write(con, name, sha, network, checked)
+            result = _write(con, name, sha, chosen, checked)
         else:
-            _record_rejection(con, name, sha, network, checked.error_count, checked.first_error_rule)
+            _record_rejection(con, name, sha, chosen, checked.error_count, checked.first_error_rule)
             result = _result(name, "rejected", checked)
     report(total, total)
     return result
@@ -177,6 +202,13 @@ def _allowed(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
     return names, [*phones, *privacy.DEFAULT_ALLOWED_PHONES]
 
 
+def _known_network(book: networks.NetworkBook, network: str | None) -> str | None:
+    """The chosen network's current name to record, or None: an unknown name (perhaps a CPR
+    number typed in the wrong field) is never stored."""
+    match = book.resolve(network) if network and network.strip() else None
+    return match.name if match is not None and match.known else None
+
+
 def _record_rejection(con: duckdb.DuckDBPyConnection, name: str, sha: str | None, network: str | None,
                       errors: int, first_rule: str | None) -> None:
     """One row per refused attempt: the file, how many errors and the first rule, no values."""
@@ -185,13 +217,38 @@ def _record_rejection(con: duckdb.DuckDBPyConnection, name: str, sha: str | None
 
 
 def _reject_unreadable(db_path: Path, name: str, sha: str | None, network: str | None,
-                       exc: InputFileError) -> IngestResult:
-    """A file that can't be read at all is rejected like an invalid one (and recorded)."""
+                       exc: InputFileError, rule: str | None = None) -> IngestResult:
+    """A file that can't be read at all is rejected like an invalid one (and recorded), with the
+    limit it broke as its rule when it broke one."""
+    rule = rule or getattr(exc, "rule", None) or UNREADABLE
     with db.writer(db_path) as con:
         registry.seed_if_empty(con)
-        _record_rejection(con, name, sha, network, 1, "ulaeselig_fil")
-    message = Message(ERROR, name, str(exc), rule="ulaeselig_fil")
+        _record_rejection(con, name, sha, _known_network(networks.book(con), network), 1, rule)
+    message = Message(ERROR, name, limited(str(exc)), rule=rule)
     return IngestResult(name, "rejected", messages=[message], error_count=1)
+
+
+def _stored_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """``v_stored``: the current versions of the file's networks, with their case-id keys and hashes.
+
+    A case is (network, identity key of its id): "SAG-1" and "sag-1" are one case. Plain ASCII
+    ids are keyed in SQL, the few others by ``identity.identity_key`` in Python.
+    """
+    odd = [r[0] for r in con.execute(
+        f"SELECT DISTINCT sags_id FROM case_versions WHERE replaced_by_import IS NULL "
+        f"AND netvaerk IN (SELECT DISTINCT netvaerk FROM v_cases) AND NOT {identity.plain_sql('sags_id')}").fetchall()]
+    frame = pd.DataFrame({"raw": odd, "key": [identity.identity_key(t) for t in odd]}, dtype=object)
+    con.register("v_stored_odd", frame)
+    try:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE v_stored AS
+            SELECT o.netvaerk, o.sags_id,
+                   CASE WHEN k.raw IS NULL THEN {identity.ascii_key_sql('o.sags_id')} ELSE CAST(k.key AS VARCHAR) END
+                       AS sags_key,
+                   {row_hash_sql('o')} AS h
+            FROM case_versions o LEFT JOIN v_stored_odd k ON o.sags_id = CAST(k.raw AS VARCHAR)
+            WHERE o.replaced_by_import IS NULL AND o.netvaerk IN (SELECT DISTINCT netvaerk FROM v_cases)""")
+    finally:
+        con.unregister("v_stored_odd")
 
 
 def _write(con: duckdb.DuckDBPyConnection, name: str, sha: str, network: str | None,
@@ -199,17 +256,19 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, sha: str, network: str | N
     """Classify each case as new, changed or unchanged, then insert and mark replaced versions.
 
     Changed vs unchanged compares a hash of the stored version with one of the new version,
-    computed in the same statement over identically typed columns.
+    computed over identically typed columns. Two stored versions with one identity (loaded
+    before case ids were compared by identity) are both replaced by the new one.
     """
-    known = con.execute("""SELECT count(*) FROM case_versions o JOIN v_cases n USING (netvaerk, sags_id)
-                           WHERE o.replaced_by_import IS NULL""").fetchall()[0][0]
+    _stored_keys(con)
+    known = con.execute("SELECT count(*) FROM v_stored o JOIN v_cases n USING (netvaerk, sags_key)").fetchall()[0][0]
     if known:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE v_status AS
-            SELECT n.netvaerk, n.sags_id,
-                   CASE WHEN o.h IS NULL THEN 'new' WHEN o.h = n.h THEN 'unchanged' ELSE 'replaced' END AS status
-            FROM (SELECT netvaerk, sags_id, {row_hash_sql('c')} AS h FROM v_cases c) n
-            LEFT JOIN (SELECT netvaerk, sags_id, {row_hash_sql('c')} AS h FROM case_versions c
-                       WHERE replaced_by_import IS NULL) o USING (netvaerk, sags_id)""")
+            SELECT n.netvaerk, n.sags_key,
+                   CASE WHEN count(o.h) = 0 THEN 'new' WHEN count(o.h) = 1 AND max(o.h) = any_value(n.h)
+                        THEN 'unchanged' ELSE 'replaced' END AS status
+            FROM (SELECT netvaerk, sags_key, {row_hash_sql('c')} AS h FROM v_cases c) n
+            LEFT JOIN v_stored o USING (netvaerk, sags_key)
+            GROUP BY n.netvaerk, n.sags_key""")
         counts = dict(con.execute("SELECT status, count(*) FROM v_status GROUP BY status").fetchall())
     else:
         counts = {"new": checked.rows}
@@ -222,16 +281,17 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, sha: str, network: str | N
          checked.warning_count]).fetchall()[0]
     if replaced:
         con.execute("""UPDATE case_versions SET replaced_by_import = $id
-            FROM (SELECT netvaerk, sags_id FROM v_status WHERE status = 'replaced') AS r
+            FROM (SELECT o.netvaerk, o.sags_id FROM v_stored o JOIN v_status s USING (netvaerk, sags_key)
+                  WHERE s.status = 'replaced') AS r
             WHERE case_versions.replaced_by_import IS NULL
               AND case_versions.netvaerk = r.netvaerk AND case_versions.sags_id = r.sags_id""",
                     {"id": import_id})
     if not known:
-        con.execute("INSERT INTO case_versions BY NAME SELECT $id AS import_id, c.* FROM v_cases c",
+        con.execute("INSERT INTO case_versions BY NAME SELECT $id AS import_id, c.* EXCLUDE (sags_key) FROM v_cases c",
                     {"id": import_id})
     elif new or replaced:
         con.execute("""INSERT INTO case_versions BY NAME
-            SELECT $id AS import_id, c.* FROM v_cases c JOIN v_status s USING (netvaerk, sags_id)
+            SELECT $id AS import_id, c.* EXCLUDE (sags_key) FROM v_cases c JOIN v_status s USING (netvaerk, sags_key)
             WHERE s.status <> 'unchanged'""", {"id": import_id})
     result = _result(name, "loaded", checked)
     result.import_id, result.imported_at = import_id, imported_at

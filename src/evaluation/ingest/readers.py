@@ -20,7 +20,7 @@ Decisions, each for a reason:
 * **Separator**: sniffed from the header record only (``;``, ``,`` or tab), picking the one
   that recognises most headers, so decimal commas in the data never matter. An Excel
   ``sep=;`` first line is honoured and not counted as a row (Excel hides it too).
-* **xlsx**: openpyxl read-only; the sheet ``Sager`` (any case) else the first visible sheet,
+* **xlsx**: streamed by ``xlsx`` (sparse, within ``limits``); the sheet ``Sager`` (any case) else the first visible sheet,
   so a leading ``Vejledning`` sheet is skipped. Date cells become ``YYYY-MM-DD``, whole
   numbers ``12`` (not ``12.0``), TRUE/FALSE ``ja``/``nej``.
 * **Rows**: the header is the first non-empty row. Rows with no value in any recognised
@@ -65,19 +65,17 @@ import time as time_module
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from evaluation.ingest import spec
 from evaluation.errors import InputFileError
+from evaluation.ingest import csvtext, limits, spec, xlsx
 
 ROW_COLUMN = "row_in_file"
 CSV_DELIMITERS = (";", ",", "\t")
-CASES_SHEET = "Sager"
 # Extra, unnamed columns a CSV row may have beyond its header (e.g. a trailing ';'); their
 # values are reported as unknown columns rather than failing the whole file.
 SPARE_COLUMNS = 4
@@ -198,11 +196,22 @@ def read_export(path: Path) -> RawExport:
             f"Filen {name} har en filtype ({suffix or 'uden endelse'}), der ikke kan indlæses. "
             "Send sagsudtrækket som Excel-fil (.xlsx) eller CSV-fil (.csv)."
         )
+    if suffix == ".csv":
+        limits.check_file_size(path, limits.MAX_PANDAS_CSV_BYTES if _needs_pandas_limit(path) else limits.MAX_CSV_BYTES,
+                               "CSV-fil")
+    else:
+        limits.check_file_size(path, limits.MAX_XLSX_BYTES, "Excel-fil")
     head = _read_head(path)
     if not head:
         raise InputFileError(f"Filen {name} er tom (0 byte). Den indeholder ingen sager.")
     grid = readers[suffix](path, head)
     return _from_grid(grid, name)
+
+
+def _needs_pandas_limit(path: Path) -> bool:
+    """True when a CSV is larger than pandas may read whole: then only its size is reported
+    (``read_export`` is the pandas path; the direct path has taken every CSV it can)."""
+    return path.stat().st_size > limits.MAX_PANDAS_CSV_BYTES
 
 
 @contextmanager
@@ -231,17 +240,24 @@ def _direct_export(path: Path) -> RawExport | None:
     Anything unusual returns None, and ``read_export`` then judges the file as before.
     """
     try:
+        if path.stat().st_size > limits.MAX_CSV_BYTES:
+            return None  # read_export words the refusal
         head = _read_head(path)
         if not head or _magic(head) or b"\x00" in head:
             return None
-        encoding = _detect_encoding(path, head)
+        encoding = csvtext.detect_encoding(path, head)
+        found = csvtext.shape(path, encoding)
     except InputFileError:
         return None
+    if found.quotes % 2 or found.lines > limits.MAX_CSV_ROWS:
+        return None  # read_export finds the unclosed quote's row, or words the limit
     text = _decode_head(head, encoding)
     if len(_CONTROL.findall(text)) > MAX_CONTROL_SHARE * len(text):
         return None  # read_export says it is not text
     skip, forced = _sep_line(text)
     delimiter, width = _sniff_delimiter(text, skip, forced)
+    if width > limits.MAX_COLUMNS:
+        return None
     lines = text.lstrip("\ufeff").split("\n", skip + 1)
     if len(lines) <= skip + 1:
         return None  # no line break after the header within the head: too odd to bother
@@ -427,16 +443,31 @@ def _read_csv_grid(path: Path, head: bytes) -> _Grid:
     if kind == "binary" or (b"\x00" in head and not head.startswith(codecs.BOM_UTF16_LE)
                             and not head.startswith(codecs.BOM_UTF16_BE)):
         raise _not_text(name)
-    encoding = _detect_encoding(path, head)
-    text = _decode_head(head, encoding)
+    encoding = csvtext.detect_encoding(path, head)
+    text = csvtext.sniff_text(_decode_head(head, encoding))
     if _CONTROL.search(text) and len(_CONTROL.findall(text)) > MAX_CONTROL_SHARE * len(text):
         raise _not_text(name)
     if not text.strip(" \t\r\n;,\ufeff"):
         raise InputFileError(f"Filen {name} er tom. Den indeholder ingen sager.")
     skip, forced = _sep_line(text)
     delimiter, width = _sniff_delimiter(text, skip, forced)
+    if width > limits.MAX_COLUMNS:
+        raise limits.too_many_columns(name, width)
+    found = csvtext.shape(path, encoding)
+    if found.lines > limits.MAX_CSV_ROWS:
+        raise limits.too_many_rows(name, found.lines, limits.MAX_CSV_ROWS)
+    if found.quotes % 2:
+        opened = csvtext.unclosed_quote(path.read_text(encoding=encoding), delimiter)
+        if opened is not None:
+            raise _unclosed(name, opened - skip)
     cells = _parse_csv(path, name, encoding, delimiter, skip, width + SPARE_COLUMNS)
     return _Grid(cells, encoding=encoding, delimiter=delimiter)
+
+
+def _unclosed(name: str, row: int) -> InputFileError:
+    return InputFileError(
+        f"Filen {name} kan ikke læses: et felt i række {row} begynder med anførselstegn (\"), som aldrig "
+        "lukkes, så resten af filen ville blive til én celle. Ret feltet, eller gem filen igen fra Excel.")
 
 
 def _not_text(name: str) -> InputFileError:
@@ -444,36 +475,6 @@ def _not_text(name: str) -> InputFileError:
         f"Filen {name} er ikke en tekstfil (CSV) – den ser ud til at være et billede, et "
         "program eller en anden binær fil. Send sagsudtrækket som .csv eller .xlsx."
     )
-
-
-def _detect_encoding(path: Path, head: bytes) -> str:
-    """UTF-16 by BOM; else UTF-8 (BOM noted) if the whole file decodes, else Windows-1252."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    bom = head.startswith(codecs.BOM_UTF8)
-    if _decodes(path, "utf-8"):
-        return "utf-8-sig" if bom else "utf-8"
-    if not bom and _decodes(path, "cp1252"):
-        return "cp1252"
-    raise InputFileError(
-        f"Tegnsættet i filen {path.name} kunne ikke genkendes (hverken UTF-8 eller Windows-1252). "
-        "Gem filen fra Excel som 'CSV UTF-8 (kommasepareret)' eller 'CSV (semikolonsepareret)'."
-    )
-
-
-def _decodes(path: Path, encoding: str) -> bool:
-    """True when the whole file decodes strictly; streamed so a 300 MB file costs little memory."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(CHECK_CHUNK_BYTES):
-                if encoding == "utf-8" and chunk.isascii() and not decoder.getstate()[0]:
-                    continue  # pure ASCII is valid UTF-8; skip the decode
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _decode_head(head: bytes, encoding: str) -> str:
@@ -503,7 +504,11 @@ def _sniff_delimiter(text: str, skip: int, forced: str | None) -> tuple[str, int
     best: tuple[int, int, str] | None = None
     for delimiter in ([forced] if forced else CSV_DELIMITERS):
         header = _first_record(body, delimiter)
-        known = sum(spec.normalise_name(cell) in lookup for cell in header)
+        others = [d for d in CSV_DELIMITERS if d != delimiter]
+        # a cell counts when it names a column by itself: "Sags-ID\t" under ';' does (blanks
+        # around a header are ignored), ";Netværk" under tab does not (it holds another separator)
+        known = sum(spec.normalise_name(cell) in lookup and not any(o in cell.strip() for o in others)
+                    for cell in header)
         score = (known, len(header), delimiter)
         if best is None or score[:2] > best[:2]:
             best = score
@@ -570,9 +575,11 @@ def _parser_error(name: str, detail: str, skip: int, width: int) -> InputFileErr
 
 
 def _read_xlsx_grid(path: Path, head: bytes) -> _Grid:
-    """Read the ``Sager`` sheet (else the first visible one) as text cells."""
-    from openpyxl import load_workbook  # import here: CSV-only runs skip openpyxl's start-up
+    """Read the ``Sager`` sheet (else the first visible one) as text cells, sparsely (``xlsx``).
 
+    Only rows with a value become frame rows, indexed by Excel row number - 1, so a stray
+    value at row 1,048,576 costs one row, not a million.
+    """
     name = path.name
     kind = _magic(head)
     if kind == "ole":
@@ -585,71 +592,16 @@ def _read_xlsx_grid(path: Path, head: bytes) -> _Grid:
             f"Filen {name} er ikke en gyldig Excel-fil (.xlsx). "
             "Er det en CSV-fil, så giv den endelsen .csv."
         )
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged zip/xml
-        raise _damaged(name) from exc
-    try:
-        sheet = _pick_sheet(workbook)
-        if sheet is None:
-            raise InputFileError(f"Filen {name} har ingen regneark med data.")
-        sheet.reset_dimensions()  # some writers store a wrong size; read what is there
-        try:
-            rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-        except InputFileError:
-            raise
-        except Exception as exc:
-            raise _damaged(name) from exc
-        title = sheet.title
-    finally:
-        workbook.close()
-    width = max((len(row) for row in rows), default=0)
-    if not any(value is not None for row in rows for value in row):
-        raise InputFileError(f"Fanen '{title}' i filen {name} er tom. Den indeholder ingen sager.")
-    cells = pd.DataFrame([row + [None] * (width - len(row)) for row in rows],
+    title, rows = xlsx.read_sheet(path)
+    if not rows:
+        raise InputFileError(f"Fanen '{xlsx.sheet_label(title)}' i filen {name} er tom. Den indeholder ingen sager.")
+    width = max(max(row) for _, row in rows)
+    if width * len(rows) > limits.MAX_XLSX_CELLS:
+        raise limits.too_many_cells(name, width * len(rows))
+    cells = pd.DataFrame([[row.get(c) for c in range(1, width + 1)] for _, row in rows],
+                         index=[number - 1 for number, _ in rows],
                          columns=[f"c{i}" for i in range(width)], dtype=object).astype("str")
     return _Grid(cells, sheet=title)
-
-
-def _damaged(name: str) -> InputFileError:
-    return InputFileError(
-        f"Filen {name} kunne ikke åbnes som Excel-fil (.xlsx); den er måske beskadiget. "
-        "Åbn den i Excel og gem den igen, eller send den som CSV."
-    )
-
-
-def _pick_sheet(workbook: Any) -> Any:
-    """The sheet named Sager (case/space-insensitive), else the first visible worksheet."""
-    sheets = list(workbook.worksheets)
-    for sheet in sheets:
-        if spec.normalise_name(sheet.title) == spec.normalise_name(CASES_SHEET):
-            return sheet
-    visible = [s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"]
-    return (visible or sheets or [None])[0]
-
-
-def _cell_text(value: Any) -> str | None:
-    """An Excel cell as the text a person would type: dates ISO, whole numbers without '.0'."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.isoformat(timespec="minutes")
-    if isinstance(value, timedelta):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, int):
-        return str(value)
-    text = str(value).strip()
-    return text or None
 
 
 # --- header mapping and the staging frame -------------------------------------------------
@@ -676,7 +628,7 @@ def _from_grid(grid: _Grid, name: str) -> RawExport:
     header = _map_header(cells.iloc[header_at], cells.columns)
     if not header.keys:
         raise InputFileError(
-            f"Filen {name} har ingen kendte kolonneoverskrifter i række {header_at + 1}. "
+            f"Filen {name} har ingen kendte kolonneoverskrifter i række {cells.index[header_at] + 1}. "
             "Den første række skal indeholde kolonnernes navne, fx 'Sags-ID' eller 'sags_id', "
             "'Institutionstype', 'Indberetningsmåned' (se skabelonen fra 'ssp-eval template')."
         )

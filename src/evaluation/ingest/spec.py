@@ -136,6 +136,16 @@ AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("under_12", 0, 11), ("12_14", 12, 14), ("15_17", 15, 17), ("18_plus", 18, 120),
 )
 
+# Limits checked before a value is parsed (a cell longer than its column's limit is an error
+# and is not looked at further): whole cells per column type, list elements per cell, and one
+# name in "Eksterne aktører". Columns with their own max_length (Sags-ID, Erfaringer) use it.
+MAX_CELL_LENGTH: dict[str, int] = {
+    "text": 40, "network": 60, "code": 100, "age": 100, "month": 100, "int": 100, "yesno": 100,
+    "list": 1000, "names": 1000, "freetext": 1000,
+}
+MAX_LIST_ELEMENTS = 30
+MAX_ACTOR_NAME = 100
+
 EARLIEST_MONTH = "2015-01"
 LONG_OPEN_MONTHS = 12
 
@@ -179,3 +189,15 @@ def code_lookup(col: Column) -> dict[str, str]:
 def label_of(key: str, code: str) -> str:
     """The Danish label of a code, for screens and reports (the code itself if unknown)."""
     return COLUMN_BY_KEY[key].codes.get(code, code)
+
+
+def max_length(col: Column) -> int:
+    """The most characters a cell of this column may hold (see ``MAX_CELL_LENGTH``)."""
+    return col.max_length or MAX_CELL_LENGTH[col.kind]
+
+
+def allowed_labels(col: Column) -> list[str]:
+    """The values a person picks for a column, as the template's drop-down shows them."""
+    if col.kind == "yesno":
+        return ["Ja", "Nej"]
+    return list(col.codes.values())

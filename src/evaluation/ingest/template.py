@@ -10,8 +10,7 @@ characters (the situation labels alone are close to that).
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -22,12 +21,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evaluation.ingest import spec
+from evaluation.spreadsheets import neutralise, write_csv
 
 XLSX_NAME = "sagsudtraek-skabelon.xlsx"
 CSV_NAME = "sagsudtraek-skabelon.csv"
 GUIDE_SHEET, CASES_SHEET, LISTS_SHEET = "Vejledning", "Sager", "Lister"
 LAST_ROW = 1000  # validations cover rows 2..LAST_ROW: far more cases than a network has a year
-YES_NO = ("Ja", "Nej")
 REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")  # yellow: "Gule kolonner skal udfyldes"
 OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 AUTHOR = "SSP-evaluering"
@@ -66,9 +65,21 @@ GUIDE_INTRO: tuple[str, ...] = (
     "måneden gemmes). Flere værdier i samme celle adskilles med komma, fx Snapchat, Instagram. "
     "En tom celle betyder 'ikke registreret'. Sags-ID er netværkets eget sagsnummer; bruger I "
     "samme Sags-ID igen i en senere fil, erstatter den nye række den gamle (en rettelse).",
+    "SSP-netværk",
+    "Skriv netværkets navn, som det står i rullelisten (store og små bogstaver og ekstra mellemrum "
+    "er ligegyldige). Et navn, planen ikke kender, afvises med et forslag (\"Mente du …?\"). Skriv "
+    "navnet med almindelige bogstaver: et navn med usynlige tegn eller bogstaver fra et andet "
+    "alfabet, der ligner danske (fx et kyrillisk і), afvises. Det samme gælder Sags-ID.",
     "Bruger I CSV-skabelonen i stedet",
     "Gem som CSV (semikolonsepareret) i UTF-8. Excel laver '12-14' om til en dato: skriv "
-    "aldersgruppen som 12_14 eller 15_17 i CSV-filer.",
+    "aldersgruppen som 12_14 eller 15_17 i CSV-filer. Filen skal være i ét tegnsæt: en fil, der er "
+    "UTF-8 bortset fra nogle få tegn (fx tekst kopieret ind fra et andet program), afvises med "
+    "rækkenumrene, så I kan rette dem. CSV-filer gemt på ældre Mac-Excel (linjeskift kun med CR) "
+    "kan indlæses som de er.",
+    "Personoplysninger i overskrifter og faneblade",
+    "Også kolonneoverskrifter og fanebladenes navne kontrolleres. En ekstra kolonne, hvis "
+    "overskrift ligner et CPR-nummer, en e-mailadresse, et telefonnummer eller et @brugernavn, "
+    "får hele filen afvist – og overskriften gentages aldrig i beskeden.",
     "Hvem sender I filen til?",
     "Send den udfyldte fil til SSP- og Ungdomskonsulentteamet, når teamet beder om den – typisk "
     "én gang om året før den årlige evaluering. Brug sikker mail. Spørgsmål kan stilles til "
@@ -76,16 +87,17 @@ GUIDE_INTRO: tuple[str, ...] = (
 )
 
 
-def allowed_values(col: spec.Column) -> list[str]:
-    """The values a drop-down offers for a column: the Danish labels, or Ja/Nej."""
-    if col.kind == "yesno":
-        return list(YES_NO)
-    return list(col.codes.values())
+def allowed_values(col: spec.Column, networks: Sequence[str] = ()) -> list[str]:
+    """The values a drop-down offers for a column: the Danish labels, Ja/Nej, or the networks."""
+    if col.kind == "network":
+        return list(networks)
+    return spec.allowed_labels(col)
 
 
-def has_dropdown(col: spec.Column) -> bool:
-    """Coded, age, list and yes/no columns get a drop-down; free columns do not."""
-    return bool(col.codes) or col.kind == "yesno"
+def has_dropdown(col: spec.Column, networks: Sequence[str] = ()) -> bool:
+    """Coded, age, list and yes/no columns get a drop-down, and the network column when the
+    networks are known; free columns do not."""
+    return bool(allowed_values(col, networks))
 
 
 def _how_to_fill(col: spec.Column) -> str:
@@ -114,9 +126,9 @@ def _how_to_fill(col: spec.Column) -> str:
     return " ".join(parts)
 
 
-def _allowed_text(col: spec.Column) -> str:
-    if has_dropdown(col):
-        return ", ".join(allowed_values(col))
+def _allowed_text(col: spec.Column, networks: Sequence[str]) -> str:
+    if has_dropdown(col, networks):
+        return ", ".join(allowed_values(col, networks))
     if col.kind == "int":
         return f"{col.min_value}–{col.max_value}"
     if col.max_length:
@@ -124,13 +136,13 @@ def _allowed_text(col: spec.Column) -> str:
     return ""
 
 
-def _write_guide(sheet: Worksheet) -> None:
+def _write_guide(sheet: Worksheet, networks: Sequence[str]) -> None:
     """The Vejledning sheet: purpose, anonymity, how to fill, where to send, then every column."""
     sheet["A1"] = "Skabelon til sagsudtræk – handleplan for digitale krænkelser"
     sheet["A1"].font = Font(bold=True, size=14)
     row = 3
     for i, text in enumerate(GUIDE_INTRO):
-        cell = sheet.cell(row=row, column=1, value=text)
+        cell = sheet.cell(row=row, column=1, value=neutralise(text))
         if i % 2 == 0:
             cell.font = Font(bold=True)
         else:
@@ -144,15 +156,15 @@ def _write_guide(sheet: Worksheet) -> None:
         sheet.cell(row=row, column=col_no, value=title).font = Font(bold=True)
     for col in spec.COLUMNS:
         row += 1
-        values = (col.label, "Ja" if col.required else "Nej", _how_to_fill(col), _allowed_text(col))
+        values = (col.label, "Ja" if col.required else "Nej", _how_to_fill(col), _allowed_text(col, networks))
         for col_no, value in enumerate(values, 1):
-            cell = sheet.cell(row=row, column=col_no, value=value)
+            cell = sheet.cell(row=row, column=col_no, value=neutralise(value))
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCD", (34, 14, 60, 60)):
         sheet.column_dimensions[letter].width = width
 
 
-def _write_lists(sheet: Worksheet) -> dict[str, str]:
+def _write_lists(sheet: Worksheet, networks: Sequence[str]) -> dict[str, str]:
     """The hidden Lister sheet, one column per drop-down; returns key -> absolute range.
 
     The range has no leading "=": OOXML stores formulas bare, as Excel itself writes them.
@@ -160,14 +172,14 @@ def _write_lists(sheet: Worksheet) -> dict[str, str]:
     formulas: dict[str, str] = {}
     list_col = 0
     for col in spec.COLUMNS:
-        if not has_dropdown(col):
+        if not has_dropdown(col, networks):
             continue
         list_col += 1
         letter = get_column_letter(list_col)
-        values = allowed_values(col)
-        sheet.cell(row=1, column=list_col, value=col.label).font = Font(bold=True)
+        values = allowed_values(col, networks)
+        sheet.cell(row=1, column=list_col, value=neutralise(col.label)).font = Font(bold=True)
         for i, value in enumerate(values, start=2):
-            sheet.cell(row=i, column=list_col, value=value)
+            sheet.cell(row=i, column=list_col, value=neutralise(value))
         formulas[col.key] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
     sheet.sheet_state = "hidden"
     return formulas
@@ -205,7 +217,7 @@ def _write_cases_sheet(sheet: Worksheet, formulas: dict[str, str]) -> None:
     """The Sager sheet: bold frozen header with comments, widths, text format and validations."""
     for col_no, col in enumerate(spec.COLUMNS, start=1):
         letter = get_column_letter(col_no)
-        cell = sheet.cell(row=1, column=col_no, value=col.label)
+        cell = sheet.cell(row=1, column=col_no, value=neutralise(col.label))
         cell.font = Font(bold=True)
         cell.fill = REQUIRED_FILL if col.required else OPTIONAL_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -225,15 +237,16 @@ def _write_cases_sheet(sheet: Worksheet, formulas: dict[str, str]) -> None:
     sheet.freeze_panes = "B2"
 
 
-def write_xlsx_template(path: Path) -> Path:
-    """Write the Excel template (Vejledning, Sager, hidden Lister)."""
+def write_xlsx_template(path: Path, networks: Sequence[str] = ()) -> Path:
+    """Write the Excel template (Vejledning, Sager, hidden Lister); ``networks`` fill the
+    SSP-netværk drop-down (the registry's current names, or just the one network it is for)."""
     workbook = Workbook()
     guide = workbook.active
     guide.title = GUIDE_SHEET
     cases = workbook.create_sheet(CASES_SHEET)
     lists = workbook.create_sheet(LISTS_SHEET)
-    _write_guide(guide)
-    _write_cases_sheet(cases, _write_lists(lists))
+    _write_guide(guide, networks)
+    _write_cases_sheet(cases, _write_lists(lists, networks))
     workbook.active = 0
     workbook.properties.creator = AUTHOR
     workbook.properties.title = "Skabelon til sagsudtræk"
@@ -241,18 +254,24 @@ def write_xlsx_template(path: Path) -> Path:
     return path
 
 
-def write_csv_template(path: Path) -> Path:
+def example_row(networks: Sequence[str] = ()) -> dict[str, str]:
+    """The example case, in the first of the networks when they are known (so it loads)."""
+    return {**EXAMPLE_ROW, "netvaerk": networks[0]} if networks else dict(EXAMPLE_ROW)
+
+
+def write_csv_template(path: Path, networks: Sequence[str] = ()) -> Path:
     """Write the CSV template: ';', UTF-8 with BOM (Danish Excel reads it), labels, one example."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([c.label for c in spec.COLUMNS])
-    writer.writerow([EXAMPLE_ROW[c.key] for c in spec.COLUMNS])
-    path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
+    row = example_row(networks)
+    write_csv(path, [c.label for c in spec.COLUMNS], [[row[c.key] for c in spec.COLUMNS]])
     return path
 
 
-def write_templates(out_dir: Path) -> list[Path]:
-    """Write both templates into ``out_dir`` (created if missing); returns their paths."""
+def write_templates(out_dir: Path, networks: Sequence[str] = ()) -> list[Path]:
+    """Write both templates into ``out_dir`` (created if missing); returns their paths.
+
+    ``networks``: the names offered in the SSP-netværk drop-down and used in the example row,
+    normally ``plan.networks.network_names(con)``; without them the column is free text.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [write_xlsx_template(out_dir / XLSX_NAME), write_csv_template(out_dir / CSV_NAME)]
+    return [write_xlsx_template(out_dir / XLSX_NAME, networks), write_csv_template(out_dir / CSV_NAME, networks)]

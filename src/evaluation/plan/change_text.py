@@ -25,6 +25,7 @@ ITEM_WORDS: dict[str, str] = {
     "actors": "aktøren", "actor_aliases": "aktøren", "addresses": "webadressen", "phones": "telefonnummeret",
     "roles": "rollen", "policies": "politikken", "plan_meta": "planens oplysning",
     "actioncard_phases": "actioncard-fasen", "actioncard_steps": "actioncard-trinnet",
+    "networks": "netværket", "network_names": "netværksnavnet",
 }
 # Danish words for the registry's columns (ids and bookkeeping columns are never shown).
 FIELD_WORDS: dict[str, str] = {

@@ -17,10 +17,11 @@ from typing import Any, NoReturn
 
 import yaml
 
+from evaluation import identity
 from evaluation import settings as config
 from evaluation.errors import EvaluationError
 
-SECTIONS = ("plan", "actors", "addresses", "phones", "roles", "policies", "actioncard")
+SECTIONS = ("plan", "actors", "networks", "addresses", "phones", "roles", "policies", "actioncard")
 # Mirrors the CHECK on actors.kind in data/schema.sql (tests/plan/test_registry.py compares them).
 ACTOR_KINDS = ("ngo", "myndighed", "politi", "sundhed", "kommune", "netvaerk", "andet")
 # The card's shape is what the dashboards and the report lay out; a seed that loses a step
@@ -81,7 +82,13 @@ PHASES = Table("actioncard_phases", "phase_id", "Actioncard-faser", "fase", (Fie
 STEPS = Table("actioncard_steps", "step_id", "Actioncard-trin", "trin",
               (Field("title", "text"), Field("text", "text")))
 ALIASES = Table("actor_aliases", "actor_id", "Aktørnavne", "aktørnavn")
-TABLES = {t.name: t for t in (PLAN_META, ACTORS, ALIASES, ADDRESSES, PHONES, ROLES, POLICIES, PHASES, STEPS)}
+# The local SSP networks: their own section and functions (plan/networks.py), since a name is
+# an identity there (identity.py) and a rename reaches the cases.
+NETWORKS = Table("networks", "network_id", "SSP-netværk", "netværk", (Field("name", "text"),))
+NETWORK_NAMES = Table("network_names", "name_key", "Netværksnavne", "netværksnavn")
+NETWORK_FIELDS = (Field("id", "id"), Field("name", "text"), Field("aliases", "aliases", False, ()))
+TABLES = {t.name: t for t in (PLAN_META, ACTORS, ALIASES, NETWORKS, NETWORK_NAMES, ADDRESSES, PHONES, ROLES,
+                              POLICIES, PHASES, STEPS)}
 LIST_SECTIONS = {"actors": ACTORS, "addresses": ADDRESSES, "phones": PHONES, "roles": ROLES, "policies": POLICIES}
 
 
@@ -127,6 +134,7 @@ class _SeedValidator:
         seed: dict[str, Any] = {"plan": self.plan(raw["plan"])}
         for section, table in LIST_SECTIONS.items():
             seed[section] = self.items(section, raw[section], table)
+        seed["networks"] = self.networks(raw["networks"])
         seed["actioncard"] = self.actioncard(raw["actioncard"])
         self.cross_check(seed)
         return {key: seed[key] for key in SECTIONS}
@@ -181,6 +189,25 @@ class _SeedValidator:
             return check_value(field, value)
         except ValueError as exc:
             self.fail(key, str(exc))
+
+    def networks(self, raw: Any) -> list[dict[str, Any]]:
+        """The local networks: ids, names and other spellings, each name one identity."""
+        if not isinstance(raw, list) or not raw:
+            self.fail("networks", "skal være en ikke-tom liste")
+        rows = sorted(self.records("networks", raw, NETWORK_FIELDS), key=lambda row: row["id"])
+        owners: dict[str, str] = {}
+        for row in rows:
+            row["name"] = identity.clean(row["name"])
+            row["aliases"] = sorted_aliases(identity.clean(a) for a in row["aliases"])
+            for name in (row["name"], *row["aliases"]):
+                odd = identity.suspicious_characters(name)
+                if odd:
+                    self.fail(f"networks[{row['id']}]", f"navnet '{name}' indeholder {odd[0].describe()}")
+                key = identity.identity_key(name)
+                if key in owners:
+                    self.fail(f"networks[{row['id']}]", f"navnet '{name}' bruges også af netværket '{owners[key]}'")
+                owners[key] = row["id"]
+        return rows
 
     def actioncard(self, raw: Any) -> list[dict[str, Any]]:
         if not isinstance(raw, list) or len(raw) != EXPECTED_PHASES:
@@ -317,6 +344,7 @@ def to_yaml(doc: dict[str, Any], header: str = "") -> str:
     doc["plan"] = {k: _date_or_text(v) for k, v in doc["plan"].items()}
     for section in LIST_SECTIONS:
         doc[section] = [{k: v for k, v in row.items() if v is not None} for row in doc[section]]
+    doc["networks"] = [{k: v for k, v in row.items() if v not in (None, [])} for row in doc.get("networks", [])]
     parts = [yaml.dump({key: doc[key]}, Dumper=_PlanDumper, sort_keys=False, allow_unicode=True, width=100)
              for key in SECTIONS]
     return header + "\n" + "\n".join(parts)

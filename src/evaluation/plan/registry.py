@@ -24,9 +24,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from evaluation import identity
 from evaluation import settings as config
 from evaluation.errors import EvaluationError
-from evaluation.plan.plan_file import (ACTORS, ADDRESSES, ALIASES, LIST_SECTIONS, PHONES, PLAN_META, POLICIES, SECTIONS,
+from evaluation.plan.plan_file import (ACTORS, ADDRESSES, ALIASES, LIST_SECTIONS, NETWORK_NAMES, NETWORKS, PHONES,
+                                       PLAN_META, POLICIES, SECTIONS,
                                   SLUG, TABLES, Field, Table, check_value, plan_key_order, seed_fields,
                                   sorted_aliases, load_seed, to_yaml)
 
@@ -55,11 +57,15 @@ def seed_if_empty(con: duckdb.DuckDBPyConnection, path: Path | str | None = None
     counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] for name in TABLES}
     if counts["actors"]:
         return False
+    # Networks may exist without the rest: migration 0010 takes them from the cases' data.
+    has_networks = bool(counts.pop(NETWORKS.name) + counts.pop(NETWORK_NAMES.name))
     if any(counts.values()):
         raise EvaluationError("Planregistret i databasen er delvist udfyldt uden aktører og kan ikke "
                               "indlæses fra startdata. Kontakt den, der vedligeholder databasen.")
     seed = load_seed(path)
     frames = _seed_frames(seed)
+    if has_networks:
+        del frames[NETWORKS.name], frames[NETWORK_NAMES.name]
     for name, frame in frames.items():
         _insert_frame(con, name, frame)
     _insert_frame(con, "registry_history", _seed_history(seed, frames))
@@ -74,6 +80,11 @@ def _seed_frames(seed: dict[str, Any]) -> dict[str, pd.DataFrame]:
         frames[table.name] = pd.DataFrame(rows, columns=list(table.columns), dtype=object)
     frames["actor_aliases"] = pd.DataFrame([(a["id"], alias) for a in seed["actors"] for alias in a["aliases"]],
                                            columns=["actor_id", "alias"], dtype=object)
+    frames["networks"] = pd.DataFrame([(n["id"], n["name"]) for n in seed["networks"]],
+                                      columns=["network_id", "name"], dtype=object)
+    frames["network_names"] = pd.DataFrame(
+        [(identity.identity_key(name), n["id"], name) for n in seed["networks"] for name in (n["name"], *n["aliases"])],
+        columns=["name_key", "network_id", "name"], dtype=object)
     frames["actioncard_phases"] = pd.DataFrame(
         [(no, p["id"], p["title"]) for no, p in enumerate(seed["actioncard"], 1)],
         columns=["phase_no", "phase_id", "title"], dtype=object)
@@ -87,14 +98,17 @@ def _seed_frames(seed: dict[str, Any]) -> dict[str, pd.DataFrame]:
 def _seed_history(seed: dict[str, Any], frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One 'seed' row per item; an actor's row carries its aliases, a step its phase."""
     aliases = {a["id"]: a["aliases"] for a in seed["actors"]}
+    network_aliases = {n["id"]: n["aliases"] for n in seed["networks"]}
     rows = []
     for name, frame in frames.items():
-        if name == "actor_aliases":
+        if name in ("actor_aliases", "network_names"):
             continue
         id_column = TABLES[name].id_column
         for record in frame.to_dict("records"):
             if name == "actors":
                 record["aliases"] = aliases[record["actor_id"]]
+            if name == "networks":
+                record["aliases"] = network_aliases[record["network_id"]]
             rows.append((record[id_column], name, _json(record)))
     frame = pd.DataFrame(rows, columns=["item_id", "table_name", "new_value"], dtype=object)
     frame["changed_by"] = config.current_user()
@@ -188,9 +202,11 @@ def plan_meta(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def _table(name: str) -> Table:
     table = TABLES.get(name)
+    if table in (NETWORKS, NETWORK_NAMES):
+        raise EvaluationError("Netværk ændres med netværksfunktionerne (tilføj eller omdøb), så sagerne følger med.")
     if table is None or table is ALIASES:
         raise EvaluationError(f"Tabellen '{name}' findes ikke i planregistret. Mulige: "
-                              + ", ".join(t for t in TABLES if t != ALIASES.name) + ".")
+                              + ", ".join(t for t in TABLES if t not in (ALIASES.name, NETWORK_NAMES.name)) + ".")
     return table
 
 
@@ -456,6 +472,12 @@ def plan_document(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         rows = [{**r, "id": r[table.id_column],
                  "aliases": sorted_aliases(aliases.get(r[table.id_column], []))} for r in rows]
         doc[section] = [{f.key: r[f.key] for f in seed_fields(table)} for r in rows]
+    names: dict[str, list[str]] = {}
+    for row in _records(con, "SELECT n.network_id, n.name FROM network_names n JOIN networks w USING (network_id) "
+                             "WHERE n.name <> w.name"):
+        names.setdefault(row["network_id"], []).append(row["name"])
+    doc["networks"] = [{"id": r["network_id"], "name": r["name"], "aliases": sorted_aliases(names.get(r["network_id"], []))}
+                       for r in _records(con, "SELECT network_id, name FROM networks ORDER BY network_id")]
     doc["actioncard"] = []
     for row in _records(con, SQL["actioncard"]):
         if not doc["actioncard"] or doc["actioncard"][-1]["id"] != row["phase_id"]:

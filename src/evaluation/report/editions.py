@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from evaluation import format as fmt
+from evaluation import spreadsheets
 from evaluation.report import kredsraad, manifest, team
 from evaluation.report.context import ReportContext
 from evaluation.report.model import Document, Paragraph, Section
@@ -94,8 +95,8 @@ def write_outputs(ctx: ReportContext, doc: Document, out_dir: str | Path = "", s
     if not ctx.team:
         tables = kredsraad.council_tables(ctx)
         log = suppression_log(tables)
-        log[list(LOG_HEADINGS)].rename(columns=LOG_HEADINGS).to_csv(
-            folder / f"{stem}-undertrykkelser.csv", sep=";", index=False, encoding="utf-8-sig")
+        (folder / f"{stem}-undertrykkelser.csv").write_bytes(spreadsheets.frame_csv_bytes(  # formulas neutralised
+            log[list(LOG_HEADINGS)].rename(columns=LOG_HEADINGS), decimal="."))
         (folder / f"{stem}.udkast.json").write_text(json.dumps(draft(ctx, tables), ensure_ascii=False),
                                                     encoding="utf-8")
     return None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 import logging
 import os
@@ -29,6 +28,7 @@ import plotly.graph_objects as go
 from markupsafe import Markup
 
 from evaluation import format as fmt
+from evaluation import spreadsheets
 from evaluation.store import db
 from evaluation.analysis import queries
 from evaluation.errors import EvaluationError
@@ -205,11 +205,7 @@ def download_links(frame: pd.DataFrame, stem: str) -> str:
     Data URIs in an HTML widget: no file on the server and no FileLink, which does not work
     in Voilà. Explore results are aggregates, so the size stays small.
     """
-    csv = frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name="Udforsk")
-    xlsx = buffer.getvalue()
+    csv, xlsx = spreadsheets.frame_csv_bytes(frame), spreadsheets.xlsx_bytes(frame, "Udforsk")  # formulas neutralised
     xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return ('<div class="ssp-download">'
             f'<a class="ssp-download-csv" download="{esc(stem)}.csv" '
