@@ -164,9 +164,13 @@ def test_council_sees_only_approved_changes_and_nothing_technical(council: tuple
 
 def test_places_are_named_only_when_the_plan_says_so(report_db: Path, tmp_path: Path) -> None:
     ctx = context.open_report(report_db, YEAR, edition="kredsraad", today=TODAY)
-    assert ctx.edition_label == "Udgave til Kredsrådet" and "Politi" not in ctx.edition_label
-    path = tmp_path / "med-politikreds.duckdb"
+    assert ctx.edition_label == "Udgave til Kredsrådet for Nordjyllands Politi"  # data/plan.yaml names it
+    path = tmp_path / "uden-politikreds.duckdb"
     shutil.copyfile(report_db, path)
+    with db.writer(path) as con:
+        con.execute("DELETE FROM plan_meta WHERE key = 'police_district'")
+    ctx = context.open_report(path, YEAR, edition="kredsraad", today=TODAY)
+    assert ctx.edition_label == "Udgave til Kredsrådet" and "Politi" not in ctx.edition_label
     with db.writer(path) as con:
         con.execute("INSERT INTO plan_meta VALUES ('police_district', 'Testkredsens Politi')")
     ctx = context.open_report(path, YEAR, edition="kredsraad", today=TODAY)

@@ -17,16 +17,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
-from evaluation.analysis import kpis
-from evaluation.report.render import render_report
 from evaluation.server import dashboard
 from evaluation.settings import REPO_ROOT
-from evaluation.store import db
 from evaluation.views import navigation
-from first_view import first_view_state
-from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, open_page, wait_for_port
+from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, wait_for_port
+from reading import edition_texts, page_texts
 from wording import internal_keys, mixed_terms, problems
 
 pytestmark = pytest.mark.browser
@@ -35,13 +32,6 @@ expect.set_options(timeout=PAGE_TIMEOUT_MS)
 TEXTS = REPO_ROOT / "artefacts" / "wording"
 # Headings a consultant cannot read: protocol and programming names.
 TECHNICAL_HEADINGS = {"HTTP", "URL", "ID", "Id", "id", "Status code", "JSON", "SQL"}
-READ_TEXT = """() => {
-  document.querySelectorAll('details').forEach((d) => { d.open = true; });
-  return document.body.innerText;
-}"""
-HEADINGS = "() => [...document.querySelectorAll('th, h1, h2, h3, h4, summary')].map((e) => e.innerText.trim())"
-
-
 @pytest.fixture(scope="module")
 def wording_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("wording") / "demo.duckdb"
@@ -73,50 +63,12 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def read(page: Page, name: str) -> tuple[str, list[str]]:
-    """The text a reader sees on ``page`` (folded tables opened) and its headings; kept to read."""
-    text = page.evaluate(READ_TEXT)
-    TEXTS.mkdir(parents=True, exist_ok=True)
-    (TEXTS / f"{name}.txt").write_text(text, encoding="utf-8")
-    return text, page.evaluate(HEADINGS)
-
-
-def page_texts(browser: Browser, port: int) -> dict[str, tuple[str, list[str]]]:
-    texts = {}
-    for entry in navigation.PAGES:
-        page = open_page(browser, port, f"{entry.key}.ipynb")
-        try:
-            expect(page.locator("h1").first).to_be_visible()
-            state = first_view_state(page, PAGE_TIMEOUT_MS, entry.key)
-            assert state["loading"] == [], (entry.key, state)
-            texts[entry.key] = read(page, entry.key)
-        finally:
-            page.close()
-    return texts
-
-
-def edition_texts(browser: Browser, db_path: Path, out_dir: Path) -> dict[str, tuple[str, list[str]]]:
-    """Both editions of the latest year, rendered as the CLI does (HTML), read in the browser."""
-    with db.reader(db_path) as con:
-        year = kpis.latest_year(con)
-    texts = {}
-    for edition in ("team", "kredsraad"):
-        files = render_report(db_path, year, edition=edition, out_dir=out_dir, pdf=False, docx=False)
-        page = browser.new_page()
-        try:
-            page.goto(files.html.resolve().as_uri())
-            texts[f"rapport-{edition}"] = read(page, f"rapport-{edition}")
-        finally:
-            page.close()
-    return texts
-
-
 @pytest.fixture(scope="module")
 def everything(browser: Browser, server: int, wording_db: Path,
                tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, list[str]]]:
     """Every page's and both editions' text, read once for the module."""
-    texts = page_texts(browser, server)
-    texts.update(edition_texts(browser, wording_db, tmp_path_factory.mktemp("rapporter")))
+    texts = page_texts(browser, server, TEXTS)
+    texts.update(edition_texts(browser, wording_db, tmp_path_factory.mktemp("rapporter"), TEXTS))
     return texts
 
 
