@@ -38,6 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from queries import NETWORKS, cases_frame  # noqa: E402
 
+from evaluation import format as fmt  # noqa: E402
 from evaluation.store import backup, db, erasure, migrate  # noqa: E402
 
 CORRECTED_SHARE = 0.01
@@ -112,8 +113,9 @@ def step(name: str, path: Path, arg: str) -> dict:
             if name == "erase_case":
                 network, sags_id = con.execute("SELECT netvaerk, sags_id FROM cases LIMIT 1").fetchone()
                 plan = erasure.plan_case(con, network, sags_id)
-            elif name == "erase_import":
-                plan = erasure.plan_import(con, int(arg))
+            elif name == "erase_import":  # the first network's first year: about n / 240 cases
+                first = con.execute("SELECT min(import_id) FROM imports WHERE import_id < 99999").fetchone()[0]
+                plan = erasure.plan_import(con, int(first))
             else:
                 plan = erasure.plan_through_year(con, int(arg))
             erasure.erase(con, plan)
@@ -156,7 +158,8 @@ def _child(name: str, path: Path, arg: str = "") -> dict:
 
 
 def _line(label: str, f: dict) -> str:
-    extra = f" ({f['cases']:,} sager, {f['versions']:,} versioner)".replace(",", ".") if "cases" in f else ""
+    extra = (f" ({fmt.plural(f['cases'], 'sag', 'sager')}, {fmt.plural(f['versions'], 'version', 'versioner')})"
+             if "cases" in f else "")
     return (f"{label:<46} {f['seconds']:7.1f} s  top-RAM {f['peak_rss_mb']:6.0f} MB  "
             f"db {f['db_mb']:6.0f} MB  ekstra disk undervejs {f['peak_extra_disk_mb']:6.0f} MB{extra}")
 
@@ -184,7 +187,7 @@ def main(n: int) -> None:
             print(_line(f"Migration {m.name}", _child("migration", current, str(m.number))))
         for label, name, arg in (("Sikkerhedskopi (ssp-eval backup)", "backup", ""),
                                  ("Slet én sag", "erase_case", ""),
-                                 ("Fortryd én indlæsning", "erase_import", "105"),
+                                 ("Fortryd én indlæsning", "erase_import", ""),
                                  ("Slet alle sager til og med 2018", "erase_year", "2018")):
             path = fresh("step")
             shutil.copyfile(current, path)  # at the current schema

@@ -31,7 +31,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from evaluation import identity
+from evaluation import name_keys
 from evaluation.store import db
 from evaluation.ingest import privacy, readers, spec
 from evaluation.plan import networks, registry
@@ -232,17 +232,17 @@ def _stored_keys(con: duckdb.DuckDBPyConnection) -> None:
     """``v_stored``: the current versions of the file's networks, with their case-id keys and hashes.
 
     A case is (network, identity key of its id): "SAG-1" and "sag-1" are one case. Plain ASCII
-    ids are keyed in SQL, the few others by ``identity.identity_key`` in Python.
+    ids are keyed in SQL, the few others by ``name_keys.identity_key`` in Python.
     """
     odd = [r[0] for r in con.execute(
         f"SELECT DISTINCT sags_id FROM case_versions WHERE replaced_by_import IS NULL "
-        f"AND netvaerk IN (SELECT DISTINCT netvaerk FROM v_cases) AND NOT {identity.plain_sql('sags_id')}").fetchall()]
-    frame = pd.DataFrame({"raw": odd, "key": [identity.identity_key(t) for t in odd]}, dtype=object)
+        f"AND netvaerk IN (SELECT DISTINCT netvaerk FROM v_cases) AND NOT {name_keys.plain_sql('sags_id')}").fetchall()]
+    frame = pd.DataFrame({"raw": odd, "key": [name_keys.identity_key(t) for t in odd]}, dtype=object)
     con.register("v_stored_odd", frame)
     try:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE v_stored AS
             SELECT o.netvaerk, o.sags_id,
-                   CASE WHEN k.raw IS NULL THEN {identity.ascii_key_sql('o.sags_id')} ELSE CAST(k.key AS VARCHAR) END
+                   CASE WHEN k.raw IS NULL THEN {name_keys.ascii_key_sql('o.sags_id')} ELSE CAST(k.key AS VARCHAR) END
                        AS sags_key,
                    {row_hash_sql('o')} AS h
             FROM case_versions o LEFT JOIN v_stored_odd k ON o.sags_id = CAST(k.raw AS VARCHAR)

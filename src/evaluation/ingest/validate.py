@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import duckdb
 import pandas as pd
 
-from evaluation import identity
+from evaluation import name_keys
 from evaluation.ingest import privacy, rules, spec
 from evaluation.ingest.messages import ERROR, WARNING, Level, Message, finding_text, format_count, limited, show
 from evaluation.ingest.rules import row_hash_sql
@@ -101,7 +101,7 @@ def validate(
     today = today or date.today()
     book = networks if networks is not None else NetworkBook({})
     chosen = book.resolve(network) if network and network.strip() else None
-    canonical = (chosen.name if chosen.known else identity.clean(network)) if chosen else None
+    canonical = (chosen.name if chosen.known else name_keys.clean(network)) if chosen else None
     allowed_names = tuple(allowed_names)
     present = [k for k in raw.present_keys if k in raw.headers]
     params = rules.params(canonical, today)
@@ -171,7 +171,7 @@ def _stage(con: duckdb.DuckDBPyConnection, raw: ExportLike, present: list[str],
         _resolve_networks(con, book)
     _case_keys(con, "sags_id" in present)
     selected = ["v_raw.row_in_file",
-                f"CASE WHEN k.raw IS NULL THEN {identity.ascii_key_sql('v_raw.r_sags_id')} ELSE k.key END AS sags_key"]
+                f"CASE WHEN k.raw IS NULL THEN {name_keys.ascii_key_sql('v_raw.r_sags_id')} ELSE k.key END AS sags_key"]
     joins = ["LEFT JOIN v_case_keys AS k ON v_raw.r_sags_id = k.raw"]
     for col in spec.COLUMNS:
         k = col.key
@@ -211,12 +211,12 @@ def _resolve_networks(con: duckdb.DuckDBPyConnection, book: NetworkBook) -> None
 
 def _case_keys(con: duckdb.DuckDBPyConnection, present: bool) -> None:
     """``v_case_keys``: identity key and confusables verdict of every case id that is not plain
-    ASCII, judged in Python (``identity``); plain ones are keyed in SQL (``ascii_key_sql``)."""
+    ASCII, judged in Python (``name_keys``); plain ones are keyed in SQL (``ascii_key_sql``)."""
     rows = con.execute(f"SELECT DISTINCT r_sags_id FROM v_raw WHERE r_sags_id IS NOT NULL "
-                       f"AND NOT {identity.plain_sql('r_sags_id')}").fetchall() if present else []
+                       f"AND NOT {name_keys.plain_sql('r_sags_id')}").fetchall() if present else []
     texts = [r[0] for r in rows]
-    problems = [identity.suspicious_characters(t) for t in texts]
-    frame = pd.DataFrame({"raw": texts, "key": [identity.identity_key(t) for t in texts],
+    problems = [name_keys.suspicious_characters(t) for t in texts]
+    frame = pd.DataFrame({"raw": texts, "key": [name_keys.identity_key(t) for t in texts],
                           "problem": [", ".join(p.describe() for p in found) or None for found in problems]},
                          dtype=object)
     con.register("v_case_key_frame", frame)
@@ -409,7 +409,7 @@ def _row_message(raw: ExportLike, level: Level, allowed_names: tuple[str, ...], 
 
 def _build_cases(con: duckdb.DuckDBPyConnection) -> None:
     """``v_cases``: the validated rows typed exactly like case_versions, plus ``sags_key`` (the
-    case id's identity key, ``identity.identity_key``), which ingest matches stored cases by."""
+    case id's identity key, ``name_keys.identity_key``), which ingest matches stored cases by."""
     cases = ", ".join("CAST(coalesce(antal_kraenkede, 1) AS INTEGER) AS antal_kraenkede" if k == "antal_kraenkede"
                       else (f"CAST({rules.q(k)} AS INTEGER) AS {rules.q(k)}" if spec.COLUMN_BY_KEY[k].kind == "int"
                             else rules.q(k)) for k in spec.KEYS)

@@ -1,11 +1,11 @@
 """The local SSP networks as registry data: listed, recognised, added and renamed with history.
 
 A network is a row of ``networks`` (a stable id and its current name) with every spelling it is
-known by in ``network_names``, keyed by ``identity.identity_key`` (NFC, blanks collapsed, case
+known by in ``network_names``, keyed by ``name_keys.identity_key`` (NFC, blanks collapsed, case
 folded). So "Sindal", "SINDAL" and " sindal " are one network, while "Sindall" is not a
 network at all: :func:`resolve` answers with a "Mente du »Sindal«?" suggestion, and ingest
 refuses the file. A name with an invisible or look-alike character ("Sіndal" with a Cyrillic
-і) is refused and the character named (``identity.suspicious_characters``).
+і) is refused and the character named (``name_keys.suspicious_characters``).
 
 Cases, key-person verifications, exercises and meeting notes store the network's current
 *name* (``netvaerk``), as they always have; :func:`rename_network` renames it in all of them in
@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from evaluation import identity
+from evaluation import name_keys
 from evaluation.errors import EvaluationError
 from evaluation.ingest import privacy
 from evaluation.plan import registry
@@ -54,7 +54,7 @@ class NetworkMatch:
     network_id: str | None = None
     name: str | None = None                     # the network's current name, when known
     suggestion: str | None = None               # a known name close to the text, when unknown
-    suspicious: list[identity.Suspicious] = field(default_factory=list)
+    suspicious: list[name_keys.Suspicious] = field(default_factory=list)
 
     @property
     def known(self) -> bool:
@@ -123,16 +123,16 @@ class NetworkBook:
     @classmethod
     def from_names(cls, names: list[str] | tuple[str, ...]) -> NetworkBook:
         """A book of plain names (tests, tools without a database); ids are slugs."""
-        return cls({identity.identity_key(n): (identity.slug(n), identity.clean(n)) for n in names})
+        return cls({name_keys.identity_key(n): (name_keys.slug(n), name_keys.clean(n)) for n in names})
 
     def names(self) -> list[str]:
         return sorted({name for _, name in self.lookup.values()})
 
     def resolve(self, text: str) -> NetworkMatch:
         """Which network a typed name means; unknown or suspicious names get a suggestion."""
-        odd = identity.suspicious_characters(text)
+        odd = name_keys.suspicious_characters(text)
         if not odd:
-            found = self.lookup.get(identity.identity_key(text))
+            found = self.lookup.get(name_keys.identity_key(text))
             if found:
                 return NetworkMatch(text, network_id=found[0], name=found[1])
         return NetworkMatch(text, suggestion=_suggest(text, self.lookup), suspicious=odd)
@@ -153,7 +153,7 @@ def resolve(con: duckdb.DuckDBPyConnection, text: str) -> NetworkMatch:
 
 def _suggest(text: str, lookup: dict[str, tuple[str, str]]) -> str | None:
     """The current name of the known network whose spelling is closest, if close enough."""
-    wanted = identity.identity_key(identity.unmasked(text))
+    wanted = name_keys.identity_key(name_keys.unmasked(text))
     if not wanted or not lookup:
         return None
     found = process.extractOne(wanted, list(lookup), scorer=fuzz.ratio, score_cutoff=SUGGEST_CUTOFF)
@@ -165,10 +165,10 @@ def _suggest(text: str, lookup: dict[str, tuple[str, str]]) -> str | None:
 def _checked_name(con: duckdb.DuckDBPyConnection, name: Any, network_id: str | None = None,
                   *, allow_similar: bool = False) -> str:
     """A new name or spelling, cleaned; refused when odd, too long or another network's."""
-    if not isinstance(name, str) or not identity.clean(name):
+    if not isinstance(name, str) or not name_keys.clean(name):
         raise EvaluationError("Et netværk skal have et navn.")
-    cleaned = identity.clean(name)
-    odd = identity.suspicious_characters(cleaned)
+    cleaned = name_keys.clean(name)
+    odd = name_keys.suspicious_characters(cleaned)
     if odd:
         raise EvaluationError(f"Navnet indeholder {', '.join(s.describe() for s in odd)}. "
                               "Skriv netværkets navn med almindelige bogstaver.")
@@ -178,7 +178,7 @@ def _checked_name(con: duckdb.DuckDBPyConnection, name: Any, network_id: str | N
         raise EvaluationError("Navnet ligner en personoplysning (CPR-nummer, telefonnummer, e-mail eller "
                               "brugernavn). Et netværk skal have et navn, der ikke peger på en person.")
     lookup = _lookup(con)
-    owner = lookup.get(identity.identity_key(cleaned))
+    owner = lookup.get(name_keys.identity_key(cleaned))
     if owner and owner[0] != network_id:
         raise EvaluationError(f"Navnet »{cleaned}« hører allerede til netværket »{owner[1]}«.")
     if owner is None and not allow_similar:
@@ -208,7 +208,7 @@ def add_network(con: duckdb.DuckDBPyConnection, name: str, *, network_id: str | 
     ``allow_similar``: the page asks "is this really another network?" first.
     """
     cleaned = _checked_name(con, name, allow_similar=allow_similar)
-    network_id = network_id or identity.slug(cleaned)
+    network_id = network_id or name_keys.slug(cleaned)
     if not SLUG.fullmatch(network_id):
         raise EvaluationError(f"Id '{network_id}' er ugyldigt: brug små bogstaver, tal og _.")
     if con.execute("SELECT 1 FROM networks WHERE network_id = ?", [network_id]).fetchall():
@@ -216,11 +216,11 @@ def add_network(con: duckdb.DuckDBPyConnection, name: str, *, network_id: str | 
     spellings = [cleaned]
     for alias in aliases:
         checked = _checked_name(con, alias, network_id, allow_similar=True)
-        if identity.identity_key(checked) not in {identity.identity_key(s) for s in spellings}:
+        if name_keys.identity_key(checked) not in {name_keys.identity_key(s) for s in spellings}:
             spellings.append(checked)
     con.execute("INSERT INTO networks (network_id, name) VALUES (?, ?)", [network_id, cleaned])
     con.executemany("INSERT INTO network_names (name_key, network_id, name) VALUES (?, ?, ?)",
-                    [[identity.identity_key(s), network_id, s] for s in spellings])
+                    [[name_keys.identity_key(s), network_id, s] for s in spellings])
     row = {"network_id": network_id, "name": cleaned, "aliases": spellings[1:]}
     registry._history(con, NETWORKS.name, network_id, "insert", None, row, by, reason)
     return row
@@ -230,12 +230,12 @@ def add_network_alias(con: duckdb.DuckDBPyConnection, network: str, alias: str, 
                       reason: str | None = None) -> bool:
     """Accept another spelling of a network's name; False when it is already one of its names."""
     match = _known(con, network)
-    key = identity.identity_key(alias) if isinstance(alias, str) else ""
+    key = name_keys.identity_key(alias) if isinstance(alias, str) else ""
     if _lookup(con).get(key, (None,))[0] == match.network_id:
         return False
     cleaned = _checked_name(con, alias, match.network_id, allow_similar=True)
     con.execute("INSERT INTO network_names (name_key, network_id, name) VALUES (?, ?, ?)",
-                [identity.identity_key(cleaned), match.network_id, cleaned])
+                [name_keys.identity_key(cleaned), match.network_id, cleaned])
     registry._history(con, NETWORK_NAMES.name, match.network_id, "insert", None,
                       {"network_id": match.network_id, "name": cleaned}, by, reason)
     return True
@@ -265,7 +265,7 @@ def rename_network(con: duckdb.DuckDBPyConnection, network: str, new_name: str, 
     old = match.name
     if cleaned == old:
         return {"network_id": match.network_id, "name": old, "renamed": {}}
-    key = identity.identity_key(cleaned)
+    key = name_keys.identity_key(cleaned)
     con.execute("UPDATE networks SET name = ? WHERE network_id = ?", [cleaned, match.network_id])
     if con.execute("SELECT 1 FROM network_names WHERE name_key = ?", [key]).fetchall():
         con.execute("UPDATE network_names SET name = ? WHERE name_key = ?", [cleaned, key])  # new case only

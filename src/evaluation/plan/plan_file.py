@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import yaml
 
-from evaluation import identity
+from evaluation import name_keys
 from evaluation import settings as config
 from evaluation.errors import EvaluationError
 
@@ -83,7 +83,7 @@ STEPS = Table("actioncard_steps", "step_id", "Actioncard-trin", "trin",
               (Field("title", "text"), Field("text", "text")))
 ALIASES = Table("actor_aliases", "actor_id", "Aktørnavne", "aktørnavn")
 # The local SSP networks: their own section and functions (plan/networks.py), since a name is
-# an identity there (identity.py) and a rename reaches the cases.
+# an identity there (name_keys.py) and a rename reaches the cases.
 NETWORKS = Table("networks", "network_id", "SSP-netværk", "netværk", (Field("name", "text"),))
 NETWORK_NAMES = Table("network_names", "name_key", "Netværksnavne", "netværksnavn")
 NETWORK_FIELDS = (Field("id", "id"), Field("name", "text"), Field("aliases", "aliases", False, ()))
@@ -197,13 +197,13 @@ class _SeedValidator:
         rows = sorted(self.records("networks", raw, NETWORK_FIELDS), key=lambda row: row["id"])
         owners: dict[str, str] = {}
         for row in rows:
-            row["name"] = identity.clean(row["name"])
-            row["aliases"] = sorted_aliases(identity.clean(a) for a in row["aliases"])
+            row["name"] = name_keys.clean(row["name"])
+            row["aliases"] = sorted_aliases(name_keys.clean(a) for a in row["aliases"])
             for name in (row["name"], *row["aliases"]):
-                odd = identity.suspicious_characters(name)
+                odd = name_keys.suspicious_characters(name)
                 if odd:
                     self.fail(f"networks[{row['id']}]", f"navnet '{name}' indeholder {odd[0].describe()}")
-                key = identity.identity_key(name)
+                key = name_keys.identity_key(name)
                 if key in owners:
                     self.fail(f"networks[{row['id']}]", f"navnet '{name}' bruges også af netværket '{owners[key]}'")
                 owners[key] = row["id"]

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from evaluation import identity
+from evaluation import name_keys
 from evaluation import settings as config
 from evaluation.errors import EvaluationError
 from evaluation.plan.plan_file import (ACTORS, ADDRESSES, ALIASES, LIST_SECTIONS, NETWORK_NAMES, NETWORKS, PHONES,
@@ -83,7 +83,7 @@ def _seed_frames(seed: dict[str, Any]) -> dict[str, pd.DataFrame]:
     frames["networks"] = pd.DataFrame([(n["id"], n["name"]) for n in seed["networks"]],
                                       columns=["network_id", "name"], dtype=object)
     frames["network_names"] = pd.DataFrame(
-        [(identity.identity_key(name), n["id"], name) for n in seed["networks"] for name in (n["name"], *n["aliases"])],
+        [(name_keys.identity_key(name), n["id"], name) for n in seed["networks"] for name in (n["name"], *n["aliases"])],
         columns=["name_key", "network_id", "name"], dtype=object)
     frames["actioncard_phases"] = pd.DataFrame(
         [(no, p["id"], p["title"]) for no, p in enumerate(seed["actioncard"], 1)],

@@ -3,7 +3,7 @@
 Before this, a network was whatever text a file's ``netvaerk`` held, so "Sindal" and "sindal"
 were two networks. Here every name already in the data (cases, key-person verifications,
 exercises, meeting notes, imports, rejected files) becomes a registry network, joined by the
-identity rule of ``evaluation/identity.py`` (NFC, blanks collapsed, case folded); the plan
+identity rule of ``evaluation/name_keys.py`` (NFC, blanks collapsed, case folded); the plan
 seed's networks are added too. Within one identity the seed's spelling wins, else the one on
 most rows, and every row is rewritten to it. A spelling with an invisible or look-alike
 character that becomes a known name once the look-alike is read as its Latin twin ("Sіndal"
@@ -24,7 +24,7 @@ from collections import Counter
 
 import duckdb
 
-from evaluation import identity
+from evaluation import name_keys
 from evaluation import settings as config
 from evaluation.plan.plan_file import load_seed
 
@@ -63,10 +63,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     seed = load_seed()["networks"]
     groups: dict[str, dict] = {}
     for network in seed:
-        groups[identity.identity_key(network["name"])] = {
+        groups[name_keys.identity_key(network["name"])] = {
             "id": network["id"], "name": network["name"], "aliases": network["aliases"], "reason": FROM_SEED,
             "spellings": Counter()}
-    for alias_key, owner in {identity.identity_key(a): identity.identity_key(n["name"])
+    for alias_key, owner in {name_keys.identity_key(a): name_keys.identity_key(n["name"])
                              for n in seed for a in n["aliases"]}.items():
         groups.setdefault(alias_key, groups[owner])
     for spelling in _spellings(con):
@@ -74,19 +74,19 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             _blank_out(con, spelling)
     odd: list[tuple[str, int]] = []
     for spelling, rows in _spellings(con).most_common():
-        if not identity.clean(spelling):
+        if not name_keys.clean(spelling):
             continue
-        if identity.suspicious_characters(spelling):
+        if name_keys.suspicious_characters(spelling):
             odd.append((spelling, rows))
             continue
-        key = identity.identity_key(spelling)
+        key = name_keys.identity_key(spelling)
         group = groups.setdefault(key, {"id": None, "name": None, "aliases": [], "reason": FROM_DATA,
                                         "spellings": Counter()})
         group["spellings"][spelling] += rows
     for spelling, rows in odd:  # merged where the look-alike reading is a known name
-        group = groups.get(identity.identity_key(identity.unmasked(spelling)))
+        group = groups.get(name_keys.identity_key(name_keys.unmasked(spelling)))
         if group is None:
-            group = groups.setdefault(identity.identity_key(spelling), {
+            group = groups.setdefault(name_keys.identity_key(spelling), {
                 "id": None, "name": None, "aliases": [], "reason": FROM_DATA, "spellings": Counter()})
         group["spellings"][spelling] += rows
     _write(con, groups)
@@ -102,8 +102,8 @@ def _write(con: duckdb.DuckDBPyConnection, groups: dict[str, dict]) -> None:
             continue
         done.add(id(group))
         if group["name"] is None:
-            group["name"] = identity.clean(group["spellings"].most_common(1)[0][0])
-        base = group["id"] or identity.slug(group["name"])
+            group["name"] = name_keys.clean(group["spellings"].most_common(1)[0][0])
+        base = group["id"] or name_keys.slug(group["name"])
         network_id, n = base, 1
         while network_id in taken:
             n += 1
@@ -112,7 +112,7 @@ def _write(con: duckdb.DuckDBPyConnection, groups: dict[str, dict]) -> None:
         con.execute("INSERT INTO networks (network_id, name) VALUES (?, ?)", [network_id, group["name"]])
         names = [group["name"], *group["aliases"]]
         con.executemany("INSERT INTO network_names (name_key, network_id, name) VALUES (?, ?, ?)",
-                        [[identity.identity_key(s), network_id, s] for s in names])
+                        [[name_keys.identity_key(s), network_id, s] for s in names])
         for spelling in group["spellings"]:
             if spelling != group["name"]:
                 for table, column in NAME_COLUMNS:
