@@ -70,6 +70,7 @@ benchmarks: setup
 	$(BIN)/python benchmarks/dashboard.py
 	$(BIN)/python benchmarks/plan.py
 	$(BIN)/python benchmarks/storage.py
+	$(BIN)/python benchmarks/day_of_use.py
 
 # The README's picture of Årsevaluering, taken by the browser test on the demo database.
 readme-screenshot: setup browser
