@@ -92,7 +92,15 @@ class Meter(threading.Thread):
             self.peak = max(self.peak, self.total())
 
     def kernels(self) -> int:
-        return sum(1 for p in self.server.children(recursive=True) if "ipykernel" in " ".join(p.cmdline()))
+        return sum(1 for p in self.server.children(recursive=True) if is_kernel(p))
+
+
+def is_kernel(process: psutil.Process) -> bool:
+    """A running ipykernel (a kernel shut down a moment ago may linger as a zombie: not counted)."""
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
 
 
 def free_port() -> int:
@@ -184,7 +192,7 @@ def day(db_path: Path, work: Path, cap_gb: float, page_views: int = PAGE_VIEWS) 
             server.kill()
             server.wait(5)
         for process in psutil.Process().children(recursive=True):  # a kernel Voilà left behind
-            if "ipykernel" in " ".join(process.cmdline()):
+            if is_kernel(process):
                 os.kill(process.pid, signal.SIGKILL)
 
 
