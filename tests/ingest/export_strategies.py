@@ -21,6 +21,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -208,7 +210,26 @@ def xlsx_files(draw: st.DrawFn) -> Drawn:
         cell.number_format = "0.00"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return Drawn(draw(st.sampled_from(["eksport.xlsx", "Tårs.XLSX"])), buffer.getvalue(), secrets, ("xlsx",))
+    return Drawn(draw(st.sampled_from(["eksport.xlsx", "Tårs.XLSX"])), _timeless(buffer.getvalue()), secrets, ("xlsx",))
+
+
+_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _timeless(data: bytes) -> bytes:
+    """The .xlsx with its clock removed: openpyxl stamps the save time into docProps/core.xml
+    and into every zip entry, so the same draws gave other bytes a second later (other
+    lengths after compression) and Hypothesis saw a strategy that drew differently on replay
+    (FlakyStrategyDefinition in the mutated layer)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":
+                content = _STAMP.sub(rb"\g<1>2025-01-01T00:00:00Z\g<2>", content)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0)), content,
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _typed_cell(value: str, draw: st.DrawFn) -> object:

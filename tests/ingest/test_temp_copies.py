@@ -1,4 +1,4 @@
-"""readers.remove_stale_copies and _transcode: decoded temporary copies never pile up.
+"""tempcopies.remove_stale_copies and _transcode: decoded temporary copies never pile up.
 
 A Windows-1252 or UTF-16 export is decoded to a temporary UTF-8 copy (``ssp-eksport-<pid>-…``)
 while it is read. A killed ingest leaves it behind (tests/store/test_kill.py kills real ones);
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.ingest import readers
+from evaluation.ingest import readers, tempcopies
 
 
 def _dead_pid() -> int:
@@ -33,9 +33,9 @@ def test_only_copies_of_finished_processes_are_removed(tmp_path: Path) -> None:
     others = [tmp_path / "ssp-eksport-rapport.csv", tmp_path / f"andet-{dead}-abcd1234.csv"]
     for path in (stale, in_use, legacy_old, legacy_new, *others):
         path.write_text("x")
-    day_and_more = time.time() - readers.LEGACY_TEMP_AGE_S - 60
+    day_and_more = time.time() - tempcopies.LEGACY_TEMP_AGE_S - 60
     os.utime(legacy_old, (day_and_more, day_and_more))
-    assert sorted(readers.remove_stale_copies(tmp_path)) == sorted([stale, legacy_old])
+    assert sorted(tempcopies.remove_stale_copies(tmp_path)) == sorted([stale, legacy_old])
     assert all(p.exists() for p in (in_use, legacy_new, *others))
 
 
@@ -44,7 +44,7 @@ def test_a_failed_decoding_leaves_no_copy(tmp_path: Path, monkeypatch: pytest.Mo
     source.write_bytes("Sags-ID;Bemærkning\r\nN1;Forældre – inddraget\r\n".encode("cp1252"))
     monkeypatch.setenv("TMPDIR", str(tmp_path / "temp"))
     (tmp_path / "temp").mkdir()
-    monkeypatch.setattr(readers.tempfile, "tempdir", None)  # re-read TMPDIR
+    monkeypatch.setattr(tempcopies.tempfile, "tempdir", None)  # re-read TMPDIR
 
     class Full(OSError):
         pass
@@ -56,7 +56,7 @@ def test_a_failed_decoding_leaves_no_copy(tmp_path: Path, monkeypatch: pytest.Mo
         handle.write = lambda data: (_ for _ in ()).throw(Full(28, "No space left on device"))
         return handle
 
-    monkeypatch.setattr(readers.os, "fdopen", full_disk)
+    monkeypatch.setattr(tempcopies.os, "fdopen", full_disk)
     with pytest.raises(Full):
-        readers._transcode(source, "cp1252")
+        tempcopies.transcode(source, "cp1252")
     assert list((tmp_path / "temp").iterdir()) == []

@@ -33,7 +33,7 @@ import pandas as pd
 
 from evaluation import name_keys
 from evaluation.store import db
-from evaluation.ingest import privacy, readers, spec
+from evaluation.ingest import privacy, readers, spec, tempcopies
 from evaluation.plan import networks, registry
 from evaluation.errors import DatabaseError, InputFileError
 from evaluation.ingest.messages import limited
@@ -116,7 +116,7 @@ def ingest_file(
     db_path, path = Path(db_path), Path(path)
     name = path.name
     report = progress or (lambda done, total: None)
-    readers.remove_stale_copies()  # decoded copies left by killed ingests (provably unused)
+    tempcopies.remove_stale_copies()  # decoded copies left by killed ingests (provably unused)
     if not path.is_file():  # the reader says so in Danish; nothing to hash
         return _reject_unreadable(db_path, name, None, network, InputFileError(f"Filen {name} findes ikke."))
     sha = file_sha256(path)

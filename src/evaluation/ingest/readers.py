@@ -58,21 +58,17 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 import re
-import tempfile
-import time as time_module
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from evaluation.errors import InputFileError
-from evaluation.ingest import csvtext, limits, spec, xlsx
+from evaluation.ingest import csvtext, headers, limits, spec, tempcopies, xlsx
 
 ROW_COLUMN = "row_in_file"
 CSV_DELIMITERS = (";", ",", "\t")
@@ -266,10 +262,10 @@ def _direct_export(path: Path) -> RawExport | None:
     if '"' in first or not any(cell.strip() for cell in header):
         return None  # a quoted header may span lines; a blank first record shifts the header
     columns = [f"c{i}" for i in range(width + SPARE_COLUMNS)]
-    mapped = _map_header(pd.Series(header + [None] * (len(columns) - len(header)), index=columns), columns)
+    mapped = headers.map_header(pd.Series(header + [None] * (len(columns) - len(header)), index=columns), columns)
     if not mapped.keys:
         return None  # read_export words the refusal
-    target = path if encoding in ("utf-8", "utf-8-sig") else _transcode(path, encoding)
+    target = path if encoding in ("utf-8", "utf-8-sig") else tempcopies.transcode(path, encoding)
     try:
         plain = _plain_layout(target, delimiter)
     except BaseException:
@@ -281,82 +277,11 @@ def _direct_export(path: Path) -> RawExport | None:
             target.unlink(missing_ok=True)
         return None
     positions = {key: int(mapped.keys[key][1:]) for key in spec.KEYS if key in mapped.keys}
-    unnamed = {int(c[1:]): _letter(columns, c) for c in mapped.unnamed}
+    unnamed = {int(c[1:]): headers.letter(columns, c) for c in mapped.unnamed}
     source = CsvSource(target, delimiter, skip + 1, len(columns), positions, unnamed)
     return RawExport(file_name=path.name, frame=None, headers=mapped.headers, header_columns=mapped.letters,
                      unknown_headers=mapped.unknown, duplicate_headers=mapped.duplicates,
                      encoding=encoding, delimiter=delimiter, source=source)
-
-
-# Temporary UTF-8 copies are named ssp-eksport-<pid>-<random>.csv: the pid lets the next ingest
-# prove a copy left by a killed process is no longer in use (remove_stale_copies).
-TEMP_PREFIX = "ssp-eksport-"
-_TEMP_NAME = re.compile(r"ssp-eksport-(\d+)-[a-z0-9_]{8}\.csv")
-_LEGACY_TEMP_NAME = re.compile(r"ssp-eksport-[a-z0-9_]{8}\.csv")  # before the pid was in the name
-LEGACY_TEMP_AGE_S = 24 * 3600
-
-
-def _transcode(path: Path, encoding: str) -> Path:
-    """A temporary UTF-8 copy of a file in another (already verified) encoding, streamed.
-
-    Removed here if writing it fails (a full temp folder), by ``open_export`` when the read is
-    over, and — after a crash — by the next ingest (``remove_stale_copies``).
-    """
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".csv")
-    try:
-        with path.open("rb") as source, os.fdopen(fd, "wb") as target:
-            while chunk := source.read(CHECK_CHUNK_BYTES):
-                target.write(decoder.decode(chunk).encode("utf-8"))
-            target.write(decoder.decode(b"", final=True).encode("utf-8"))
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Path(name)
-
-
-def remove_stale_copies(folder: Path | None = None) -> list[Path]:
-    """Remove temporary UTF-8 copies left by ingests that were killed; returns what went.
-
-    Only files provably ours and unused: named ``ssp-eksport-<pid>-…csv`` whose process no
-    longer exists (a live pid, even another program reusing it, keeps the file), and — from
-    versions before the pid was in the name — ``ssp-eksport-<random>.csv`` owned by this user
-    and untouched for a day (no ingest takes a day).
-    """
-    folder = Path(folder or tempfile.gettempdir())
-    removed: list[Path] = []
-    try:
-        candidates = list(folder.glob(f"{TEMP_PREFIX}*.csv"))
-    except OSError:
-        return removed
-    for path in candidates:
-        match = _TEMP_NAME.fullmatch(path.name)
-        try:
-            if match:
-                stale = not _process_exists(int(match.group(1)))
-            elif _LEGACY_TEMP_NAME.fullmatch(path.name):
-                info = path.stat()
-                stale = info.st_uid == os.geteuid() and time_module.time() - info.st_mtime > LEGACY_TEMP_AGE_S
-            else:
-                stale = False
-            if stale:
-                path.unlink()
-                removed.append(path)
-        except OSError:
-            continue
-    return removed
-
-
-def _process_exists(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
 
 
 def _plain_layout(path: Path, delimiter: str) -> bool:
@@ -607,25 +532,13 @@ def _read_xlsx_grid(path: Path, head: bytes) -> _Grid:
 # --- header mapping and the staging frame -------------------------------------------------
 
 
-@dataclass
-class _Header:
-    """How the header row maps positional columns to spec keys."""
-
-    keys: dict[str, str] = field(default_factory=dict)  # key -> positional column
-    headers: dict[str, str] = field(default_factory=dict)
-    letters: dict[str, str] = field(default_factory=dict)
-    unknown: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    unnamed: list[str] = field(default_factory=list)  # positional columns without a header
-
-
 def _from_grid(grid: _Grid, name: str) -> RawExport:
     """Find the header, map it, and build the staging frame with true row numbers."""
     cells = grid.cells
-    header_at = _header_position(cells)
+    header_at = headers.header_position(cells)
     if header_at is None:
         raise InputFileError(f"Filen {name} er tom. Den indeholder ingen sager.")
-    header = _map_header(cells.iloc[header_at], cells.columns)
+    header = headers.map_header(cells.iloc[header_at], cells.columns)
     if not header.keys:
         raise InputFileError(
             f"Filen {name} har ingen kendte kolonneoverskrifter i række {cells.index[header_at] + 1}. "
@@ -634,10 +547,10 @@ def _from_grid(grid: _Grid, name: str) -> RawExport:
         )
     body = cells.iloc[header_at + 1:]
     for column in header.unnamed:  # spare CSV columns are all missing: checked cheaply first
-        if body[column].notna().any() and _clean(body[column]).notna().any():
-            header.unknown.append(f"(uden overskrift, kolonne {_letter(cells.columns, column)})")
+        if body[column].notna().any() and headers.clean(body[column]).notna().any():
+            header.unknown.append(f"(uden overskrift, kolonne {headers.letter(cells.columns, column)})")
     ordered = [key for key in spec.KEYS if key in header.keys]
-    data = {key: _clean(body[header.keys[key]], few_distinct=_few_distinct(key)) for key in ordered}
+    data = {key: headers.clean(body[header.keys[key]], few_distinct=headers.few_distinct(key)) for key in ordered}
     frame = pd.DataFrame(data, index=body.index)
     frame.insert(0, ROW_COLUMN, (body.index.to_numpy() + 1).astype("int64"))
     frame = frame[frame[ordered].notna().any(axis=1)].reset_index(drop=True)
@@ -646,61 +559,3 @@ def _from_grid(grid: _Grid, name: str) -> RawExport:
         unknown_headers=header.unknown, duplicate_headers=header.duplicates,
         encoding=grid.encoding, delimiter=grid.delimiter, sheet=grid.sheet,
     )
-
-
-def _few_distinct(key: str) -> bool:
-    """True for columns of codes, months, numbers: free-text columns are mostly unique."""
-    return spec.COLUMN_BY_KEY[key].kind not in ("text", "freetext", "names")
-
-
-def _header_position(cells: pd.DataFrame) -> int | None:
-    """Position of the first row with a non-blank cell (the header), or None if all blank."""
-    for position, row in enumerate(cells.itertuples(index=False, name=None)):
-        if any(isinstance(v, str) and v.strip() for v in row):
-            return position
-    return None
-
-
-def _map_header(row: pd.Series, columns: Iterable[str]) -> _Header:
-    """Map header cells to spec keys; note unknown, duplicate and unnamed columns."""
-    lookup = spec.header_lookup()
-    out = _Header()
-    columns = list(columns)
-    for column in columns:
-        raw = row[column]
-        text = " ".join(raw.split()) if isinstance(raw, str) else ""
-        if not text:
-            out.unnamed.append(column)
-            continue
-        key = lookup.get(spec.normalise_name(text))
-        if key is None:
-            out.unknown.append(text)
-        elif key in out.keys:
-            out.duplicates.append(text)
-        else:
-            out.keys[key] = column
-            out.headers[key] = text
-            out.letters[key] = _letter(columns, column)
-    return out
-
-
-def _letter(columns: list[str] | pd.Index, column: str) -> str:
-    """The Excel column letter of a positional column ("A" for the first)."""
-    return get_column_letter(list(columns).index(column) + 1)
-
-
-def _clean(values: pd.Series, *, few_distinct: bool = False) -> pd.Series:
-    """Strip surrounding whitespace; blank becomes missing.
-
-    ``str.strip`` runs in Python per value (~0.1 s per million). Coded columns hold a handful
-    of distinct values, so for them the distinct values are checked first (a C hash, ~0.05 s)
-    and a clean column is returned as it is: on a 1M-row export that halves the cost.
-    """
-    values = values.astype("str")
-    if few_distinct and not any(
-        isinstance(v, str) and (not v or v[0].isspace() or v[-1].isspace())
-        for v in values.unique()
-    ):
-        return values
-    stripped = values.str.strip()
-    return stripped.mask(stripped == "")
