@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= build/demo.duckdb
 PORT   ?= 8866
 
-.PHONY: setup browser report-tools axe demo demo-db test dashboard report benchmarks example-reports readme-screenshot clean
+.PHONY: setup browser report-tools proxy axe demo demo-db test dashboard report benchmarks example-reports readme-screenshot clean
 
 AXE := tests/a11y/node_modules/axe-core/axe.min.js
 
@@ -52,6 +52,17 @@ report-tools:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq poppler-utils libreoffice-writer-nogui; fi; \
 	fi
 
+# Debian's Caddy: the TLS reverse proxy that tests/server/test_proxy.py puts in front of
+# ssp-eval serve, as the README's set-up for IT does (the package's service is not started).
+proxy:
+	@if [ ! -x /usr/bin/caddy ]; then \
+	  echo "Installerer Caddy fra Debian ..."; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq caddy; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq caddy; fi; \
+	  if command -v systemctl >/dev/null; then (systemctl disable --now caddy || sudo systemctl disable --now caddy) \
+	    >/dev/null 2>&1 || true; fi; \
+	fi
+
 # Built once; delete build/ (make clean) to build it again from fresh synthetic files.
 demo-db: setup
 	@if [ -f $(DEMO_DB) ]; then echo "Demo-databasen findes allerede: $(DEMO_DB) (make clean bygger den forfra)"; \
@@ -61,7 +72,7 @@ demo-db: setup
 demo: demo-db browser
 	$(BIN)/ssp-eval dashboard --db $(DEMO_DB) --port $(PORT)
 
-test: setup browser report-tools
+test: setup browser report-tools proxy
 	$(BIN)/pytest
 
 benchmarks: setup

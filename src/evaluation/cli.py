@@ -241,24 +241,202 @@ def demo(db: str | None, seed: int, cases: int, plan: Path | None) -> None:
 @click.option("--port", default=8866, show_default=True, help="Port på 127.0.0.1.")
 @click.option("--verbose", is_flag=True, help="Vis Voilàs tekniske log (engelsk) til fejlsøgning.")
 def dashboard(db: str | None, port: int, verbose: bool) -> None:
-    """Åbn dashboards (Årsevaluering, Udforsk, Mødenoter) i browseren via Voilà."""
-    from evaluation.server import dashboard as dashmod
+    """Åbn dashboards (Årsevaluering, Indlæs udtræk, Årsrapport, Opfølgning, Netværk, Udforsk, Mødenoter) i
+    browseren, kun på denne maskine.
 
-    path = database_path(db)
+    Kører til Ctrl+C (eller SIGTERM fra en servicemanager); så lukkes alle sider og porten
+    frigives. Til flere brugere med login: ssp-eval serve.
+    """
+    from evaluation.server import dashboard as dashmod, launch
+
+    options = dashmod.options(database_path(db), port, verbose=verbose)
     try:
-        server = dashmod.start(path, port, verbose=verbose)
+        server = launch.start(options)
+        launch.wait_until_listening(server, options)
     except EvaluationError as exc:
         fail(exc)
     click.echo("Dashboards kører. Åbn i browseren:")
-    for page, title in (("aarsevaluering.ipynb", "Årsevaluering"), ("udforsk.ipynb", "Udforsk"),
-                        ("moedenoter.ipynb", "Mødenoter")):
+    for page, title in dashmod.pages():
         click.echo(f"  {title}: {dashmod.url(port, page)}")
     click.echo("Stop med Ctrl+C.")
+    code = launch.run_until_stopped(server)
+    if code == 0:
+        click.echo("Dashboards er stoppet.")
+    sys.exit(code)
+
+
+@cli.command(context_settings=CONTEXT)
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADRESSE",
+              help="Adressen serveren lytter på. Bag en TLS-proxy på samme maskine: 127.0.0.1.")
+@click.option("--port", default=8866, show_default=True, help="Porten.")
+@click.option("--proxy", "proxy", default="", metavar="ADRESSE",
+              help="TLS-proxyens adresse (fx 127.0.0.1): kun derfra tæller videresendte oplysninger, og "
+                   "cookies sendes kun over https.")
+@click.option("--trusted-user-header", "trusted_user_header", default="", metavar="HEADER",
+              help="Brugernavn fra kommunens single sign-on-proxy i denne header (kræver --proxy).")
+@click.option("--verbose", is_flag=True, help="Vis den tekniske log (engelsk) til fejlsøgning.")
+def serve(db: str | None, host: str, port: int, proxy: str, trusted_user_header: str, verbose: bool) -> None:
+    """Dashboards som fælles server: alle logger ind med egen bruger og rolle.
+
+    Hver side, kerne, indlæsning og hentning kræver login; hvem der ser og ændrer hvad,
+    skrives i adgangsloggen (ssp-eval log). Kører til Ctrl+C eller SIGTERM.
+    """
+    from evaluation.server import launch
+
+    options = launch.ServerOptions(db_path=database_path(db), port=port, host=host, mode="server",
+                                   verbose=verbose, proxy=proxy, trusted_user_header=trusted_user_header)
     try:
-        sys.exit(server.wait())
-    except KeyboardInterrupt:
-        server.terminate()
-        server.wait(10)
+        launch.check_serve(options)
+        server = launch.start(options)
+        launch.wait_until_listening(server, options)
+    except EvaluationError as exc:
+        fail(exc)
+    click.echo(f"Serveren kører på {launch.address(options)} (login kræves).")
+    click.echo("Stop med Ctrl+C.")
+    code = launch.run_until_stopped(server)
+    if code == 0:
+        click.echo("Serveren er stoppet.")
+    sys.exit(code)
+
+
+@cli.command("log", context_settings=CONTEXT)
+@db_option
+@click.option("--user", "user", default=None, metavar="BRUGERNAVN", help="Kun denne brugers hændelser.")
+@click.option("--event", "event", default=None, metavar="HÆNDELSE",
+              help="Kun én slags: login, login_failed, login_locked, logout, session_ended, page, filter, "
+                   "refused, upload, download, users.")
+@click.option("--days", "days", default=30, show_default=True, type=click.IntRange(min=1), help="Seneste dage.")
+@click.option("--backup", "backup", default=None, type=click.Path(dir_okay=False), metavar="FIL",
+              help="Skriv i stedet en sikkerhedskopi af hele loggen til FIL (kan tages, mens serveren kører).")
+def access_log(db: str | None, user: str | None, event: str | None, days: int, backup: str | None) -> None:
+    """Vis adgangsloggen: hvem loggede ind, åbnede hvilke sider, indlæste og hentede hvad.
+
+    Loggen ligger ved siden af databasen (mappen <database>-server) og indeholder ingen sagsdata.
+    """
+    from datetime import timedelta
+
+    from evaluation.server import accesslog
+    from evaluation.settings import access_log_path
+
+    path = access_log_path(database_path(db))
+    if not path.exists():
+        fail(accesslog.AccessLogError(f"Der er ingen adgangslog endnu ({path}): den skrives af ssp-eval serve."))
+    log = accesslog.AccessLog(path)
+    try:
+        if backup:
+            click.echo(f"Skrev {log.backup(Path(backup))}")
+            return
+        events = log.events(since=accesslog.now() - timedelta(days=days), username=user, event=event, limit=100_000)
+    except EvaluationError as exc:
+        fail(exc)
+    for e in reversed(events):
+        who = e.username or ("(ukendt navn)" if e.subject else "–")
+        extra = "  ".join(x for x in (e.page, e.network, e.detail) if x)
+        click.echo(f"{e.at:%d.%m.%Y %H:%M:%S}  {who:<16} {e.label:<22} {extra}  {e.address or ''}".rstrip())
+    click.echo(f"{len(events)} hændelser de seneste {days} dage (tider i UTC)." if len(events) != 1
+               else f"1 hændelse de seneste {days} dage (tider i UTC).")
+
+
+@cli.group(context_settings=CONTEXT)
+def users() -> None:
+    """Brugere af ssp-eval serve: opret, vis, deaktivér og skift adgangskode."""
+
+
+def read_password(from_stdin: bool) -> str:
+    """The new password: the first line of stdin (scripts), else typed twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Ny adgangskode", hide_input=True, confirmation_prompt="Gentag adgangskoden")
+
+
+PASSWORD_STDIN = click.option("--password-stdin", "password_stdin", is_flag=True,
+                              help="Læs adgangskoden fra første linje på standard input (ellers spørges der).")
+
+
+@users.command("add", context_settings=CONTEXT)
+@db_option
+@click.argument("name", metavar="BRUGERNAVN")
+@click.option("--role", "role", required=True, type=click.Choice(["team", "netvaerk", "laeser"]),
+              help="team: alt. netvaerk: kun eget netværk. laeser: kun udgivne Kredsråds-udgaver.")
+@click.option("--network", "network", default=None, metavar="NETVÆRK", help="Netværket (kun for rollen netvaerk).")
+@click.option("--display-name", "display_name", default=None, metavar="NAVN", help="Fuldt navn, som det vises.")
+@PASSWORD_STDIN
+def users_add(db: str | None, name: str, role: str, network: str | None, display_name: str | None,
+              password_stdin: bool) -> None:
+    """Opret en bruger med rolle og adgangskode (gemmes kun som argon2-hash)."""
+    from evaluation.server import users as usersmod
+
+    try:
+        user = usersmod.add_user(database_path(db), name, role=role, network=network, display_name=display_name,
+                                 password=read_password(password_stdin))
+    except EvaluationError as exc:
+        fail(exc)
+    where = f" for {user.network}" if user.network else ""
+    click.echo(f"Oprettede {user.username} ({user.display_name}) med rollen {user.role}{where}.")
+
+
+@users.command("list", context_settings=CONTEXT)
+@db_option
+def users_list(db: str | None) -> None:
+    """Vis alle brugere: navn, rolle, netværk og om de er aktive."""
+    from evaluation.server import users as usersmod
+    from evaluation.store import db as dbmod
+
+    try:
+        with dbmod.reader(database_path(db)) as con:
+            everybody = usersmod.list_users(con)
+    except EvaluationError as exc:
+        fail(exc)
+    for user in everybody:
+        state = "aktiv" if user.active else "deaktiveret"
+        role = f"{user.role} ({user.network})" if user.network else user.role
+        click.echo(f"{user.username:<20} {user.display_name:<28} {role:<28} {state}")
+    click.echo(f"{len(everybody)} brugere." if len(everybody) != 1 else "1 bruger.")
+
+
+def _set_active(db: str | None, name: str, active: bool) -> None:
+    from evaluation.server import users as usersmod
+
+    try:
+        user = usersmod.set_active(database_path(db), name, active)
+    except EvaluationError as exc:
+        fail(exc)
+    if active:
+        click.echo(f"{user.username} kan logge ind igen.")
+    else:
+        click.echo(f"{user.username} er deaktiveret: åbne sider lukkes, og der kan ikke logges ind.")
+
+
+@users.command("disable", context_settings=CONTEXT)
+@db_option
+@click.argument("name", metavar="BRUGERNAVN")
+def users_disable(db: str | None, name: str) -> None:
+    """Deaktivér en bruger: kan ikke logge ind, og åbne sider lukkes (historikken bevares)."""
+    _set_active(db, name, False)
+
+
+@users.command("enable", context_settings=CONTEXT)
+@db_option
+@click.argument("name", metavar="BRUGERNAVN")
+def users_enable(db: str | None, name: str) -> None:
+    """Genaktivér en deaktiveret bruger, så personen kan logge ind igen."""
+    _set_active(db, name, True)
+
+
+@users.command("password", context_settings=CONTEXT)
+@db_option
+@click.argument("name", metavar="BRUGERNAVN")
+@PASSWORD_STDIN
+def users_password(db: str | None, name: str, password_stdin: bool) -> None:
+    """Sæt en ny adgangskode (brugerens åbne sessioner afsluttes)."""
+    from evaluation.server import users as usersmod
+
+    try:
+        user = usersmod.set_password(database_path(db), name, read_password(password_stdin))
+    except EvaluationError as exc:
+        fail(exc)
+    click.echo(f"Ny adgangskode sat for {user.username}.")
 
 
 @cli.command(context_settings=CONTEXT)

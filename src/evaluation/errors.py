@@ -17,3 +17,7 @@ class InputFileError(EvaluationError):
 
 class NoDataError(EvaluationError):
     """There is nothing to show or report for the chosen year or filter."""
+
+
+class AccessDenied(EvaluationError):
+    """The person asking may not see or do this (or nobody is logged in)."""

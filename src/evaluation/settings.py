@@ -7,6 +7,9 @@ Environment variables override where a deployment needs it (``SSP_EVAL_DB``).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +60,25 @@ class Settings:
     link_per_host: int = 2
     # An address failing for this many days running is flagged in the plan status.
     link_failing_days: int = 14
+    # Uploads through the browser (``POST /ssp/upload``): larger files are refused before a
+    # byte is read. A year's export is a few hundred kB; 1M rows of CSV are ~230 MiB.
+    upload_max_mb: int = 256
+    # ssp-eval serve: a session ends after this long without any activity (a click on a page
+    # counts), and after this long at all; its pages' kernels are shut down then.
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    # Lock-out: after this many wrong passwords in a row for one account within the window,
+    # the account refuses logins for the window (also with the right password).
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    # Per client address (only where the server knows the real address): many accounts tried.
+    login_max_failures_per_address: int = 20
+    # ssp-eval serve: pages (each a kernel of ~200 MB) one session may have open at once; one
+    # logged-in person reloading a page in a loop must not take the server's memory.
+    pages_per_session: int = 8
+    # The access log (who logged in, opened, loaded, downloaded what) is kept this long; the
+    # store itself refuses to drop anything younger than a year.
+    access_log_retention_days: int = 730
     # Fuzzy matching of actor names (rapidfuzz score 0..100), justified in tests/plan/test_actors.py.
     actor_match_score: float = 88.0
 
@@ -90,14 +112,67 @@ def reports_path(explicit: str | os.PathLike[str] | None = None, *,
     return database_path(db_path).parent / REPORTS_FOLDER_NAME
 
 
-# Who wrote something at a computer whose account names no person (root, a service account).
-LOCAL_USER = "Lokal bruger"
+SERVER_DIR_ENV_VAR = "SSP_EVAL_SERVER_DIR"
+
+
+def server_state_path(db_path: str | os.PathLike[str] | None = None) -> Path:
+    """The server's own files (cookie secret, sessions, access log): ``$SSP_EVAL_SERVER_DIR``,
+    else ``<database name>-server`` beside the database. Back it up with the database."""
+    env = os.environ.get(SERVER_DIR_ENV_VAR)
+    if env:
+        return Path(env).expanduser().resolve()
+    database = database_path(db_path)
+    return database.parent / f"{database.stem}-server"
+
+
+def access_log_path(db_path: str | os.PathLike[str] | None = None) -> Path:
+    """The access log (``server/accesslog.py``): a SQLite file in the server's folder."""
+    return server_state_path(db_path) / "adgangslog.sqlite"
+
+
+# Who is asking (``ssp-eval serve``). The server sets this request header after removing any
+# copy a browser sent, and Voilà passes it to the page's kernel as an environment variable
+# (``VoilaConfiguration.http_header_envs``). Nothing a browser sends can set it.
+IDENTITY_HEADER = "X-Ssp-User"
+IDENTITY_ENV = "HTTP_X_SSP_USER"
+# "server" in ``ssp-eval serve`` and in every kernel it starts; unset elsewhere.
+MODE_ENV = "SSP_EVAL_MODE"
+_acting_user: ContextVar[str | None] = ContextVar("ssp_eval_acting_user", default=None)
+
+
+@contextmanager
+def acting_as(username: str) -> Iterator[None]:
+    """Writes inside this block are recorded as ``username`` (the server's handlers use it)."""
+    token = _acting_user.set(username)
+    try:
+        yield
+    finally:
+        _acting_user.reset(token)
 
 
 def current_user() -> str:
-    """Who is doing a write, for audit columns (never a pupil): at this computer, the person
-    ``local_person`` names."""
+    """Who is doing a write, for every ``saved_by``/``*_by`` column (never a pupil).
+
+    The logged-in person under ``ssp-eval serve`` (a server handler acting for them, or the
+    identity the server passed to the page's kernel); else the person at this computer
+    (``local_person``: the CLI and the local ``ssp-eval dashboard``). Under the server with
+    nobody logged in, nothing may be written: ``AccessDenied``.
+    """
+    acting = _acting_user.get()
+    if acting:
+        return acting
+    if os.environ.get(MODE_ENV) == "server":
+        name = os.environ.get(IDENTITY_ENV, "").strip()
+        if name:
+            return name
+        from evaluation.errors import AccessDenied
+
+        raise AccessDenied("Du er ikke logget ind, så intet blev gemt. Log ind igen, og genindlæs siden.")
     return local_person()
+
+
+# Who wrote something at a computer whose account names no person (root, a service account).
+LOCAL_USER = "Lokal bruger"
 
 
 def local_person() -> str:

@@ -67,14 +67,14 @@ def test_terminal_shows_the_danish_addresses_and_not_voilas_log(demo_db: Path, t
     for page in ("aarsevaluering.ipynb", "udforsk.ipynb", "moedenoter.ipynb"):
         assert page in running
     assert "Stop med Ctrl+C." in running
-    assert "[Voila]" not in output and "not trusted" not in output
+    assert "[SspVoila]" not in output and "Kernel started" not in output and "not trusted" not in output
     assert "Traceback" not in running
 
 
 def test_verbose_shows_voilas_log_for_troubleshooting(demo_db: Path, tmp_path: Path,
                                                       free_port: Callable[[], int]) -> None:
     running, _ = run_dashboard(demo_db, tmp_path / "out.log", free_port(), "--verbose")
-    assert "[Voila]" in running and "Dashboards kører." in running
+    assert "[SspVoila]" in running and "Kernel started" in running and "Dashboards kører." in running
 
 
 def test_missing_database_is_said_in_danish_and_nothing_starts(tmp_path: Path, free_port: Callable[[], int]) -> None:

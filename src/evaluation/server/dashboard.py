@@ -1,10 +1,7 @@
-"""Serve the Voilà dashboards under ``dashboards/`` safely on this machine.
+"""``ssp-eval dashboard``: the dashboards for one person on this machine (no login).
 
-Voilà runs each page view in its own kernel process (voila#460). The settings here follow
-the maintainers' advice: bind 127.0.0.1 only, keep ``strip_sources`` on and tracebacks off
-(voila#203: a traceback leaks code, paths and values), cull idle kernels (voila#527), and
-fail loudly when the port is taken (``port_retries=0``). The database path reaches the
-kernels through ``SSP_EVAL_DB``, never through the working directory.
+The server is ``app.SspVoila`` in ``mode=local``, bound to 127.0.0.1 only, started and
+stopped by ``launch``. Binding any other address needs the login of ``ssp-eval serve``.
 
 The pages (``evaluation.views``) open the database only for a moment per question, so an
 open dashboard never blocks ``ssp-eval ingest``; a reload shows the new data. Årsevaluering
@@ -21,65 +18,30 @@ appear before the refill competes for the CPU (benchmarks/dashboard.py).
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-from evaluation.errors import DatabaseError
-from evaluation.settings import DASHBOARDS_DIR, DB_ENV_VAR
+from evaluation.server import launch
 
 DEFAULT_PORT = 8866
-KERNEL_NAME = "python3"
+LOCAL_HOST = "127.0.0.1"
 
 
-def voila_command(port: int, *, token: str | None = None, verbose: bool = False) -> list[str]:
-    """The Voilà command line; the rest of the configuration is in dashboards/voila.json.
+def pages() -> list[tuple[str, str]]:
+    """(notebook, Danish title) of every page, in the navigation's order."""
+    from evaluation.views import navigation
 
-    Voilà's own log is English and technical ("Notebook … is not trusted", kernel starts);
-    the consultant's terminal shows only its errors unless ``verbose``.
-    """
-    command = [
-        sys.executable, "-m", "voila",
-        "--no-browser",
-        f"--port={port}",
-        f"--Voila.log_level={'INFO' if verbose else 'ERROR'}",
-        "--Voila.ip=127.0.0.1",
-        "--Voila.port_retries=0",
-        "--strip_sources=True",
-        "--show_tracebacks=False",
-        "--MappingKernelManager.cull_interval=60",
-        "--MappingKernelManager.cull_idle_timeout=900",
-        f"--Voila.root_dir={DASHBOARDS_DIR}",
-        f"--Voila.config_file_paths={DASHBOARDS_DIR}",
-    ]
-    if token:
-        command.append(f"--token={token}")
-    return command
+    return [(page.notebook, page.label) for page in navigation.PAGES]
 
 
-def dashboard_environment(db_path: Path) -> dict[str, str]:
-    """The environment for the Voilà process and so for every kernel it starts."""
-    env = dict(os.environ)
-    env[DB_ENV_VAR] = str(db_path)
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    return env
+def options(db_path: Path, port: int = DEFAULT_PORT, *, verbose: bool = False) -> launch.ServerOptions:
+    return launch.ServerOptions(db_path=Path(db_path), port=port, host=LOCAL_HOST, mode="local", verbose=verbose)
 
 
-def start(db_path: Path, port: int = DEFAULT_PORT, *, token: str | None = None,
-          quiet: bool = False, verbose: bool = False) -> subprocess.Popen:
-    """Start Voilà in the background and return the process (tests and the CLI use this)."""
-    if not db_path.exists():
-        raise DatabaseError(
-            f"Databasen {db_path} findes ikke. Byg demo-databasen med 'ssp-eval demo' "
-            "eller indlæs sager med 'ssp-eval ingest' først."
-        )
-    output = subprocess.DEVNULL if quiet else None
-    return subprocess.Popen(
-        voila_command(port, token=token, verbose=verbose), cwd=DASHBOARDS_DIR, env=dashboard_environment(db_path),
-        stdout=output, stderr=output,
-    )
+def start(db_path: Path, port: int = DEFAULT_PORT, *, quiet: bool = False, verbose: bool = False) -> subprocess.Popen:
+    """Start the local server in its own process group (tests and benchmarks use this)."""
+    return launch.start(options(db_path, port, verbose=verbose), quiet=quiet)
 
 
 def url(port: int, page: str = "aarsevaluering.ipynb") -> str:
-    return f"http://127.0.0.1:{port}/voila/render/{page}"
+    return f"http://{LOCAL_HOST}:{port}/voila/render/{page}"

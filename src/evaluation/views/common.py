@@ -14,7 +14,6 @@ import base64
 import html
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -367,11 +366,9 @@ def wait_for_user() -> None:
     advance, while the data is read only now, so a page never shows data older than the
     request. Outside pre-heating (tests, plain Voilà) this returns at once.
     """
-    if os.environ.get("VOILA_PREHEAT", "False") == "False":
-        return
-    from voila.utils import wait_for_request
+    from evaluation.server.identity import wait_for_request
 
-    wait_for_request()
+    wait_for_request()  # the server keeps the request channel behind a secret only kernels know
 
 
 def show_page(view_class: type, title: str, db_path: Path | str | None = None, *,
@@ -385,10 +382,19 @@ def show_page(view_class: type, title: str, db_path: Path | str | None = None, *
     """
     from IPython.display import display
 
+    from evaluation.server.identity import NOT_LOGGED_IN, current_person
     from evaluation.views import navigation
 
     wait_for_user()
-    display(navigation.bar(page))
+    try:
+        person = current_person(Path(db_path) if db_path else None)
+    except EvaluationError as exc:
+        display(message_page(str(exc), title))
+        return None
+    if person is None:
+        display(message_page(NOT_LOGGED_IN, title))  # the server named nobody: show nothing
+        return None
+    display(navigation.bar(page, person))
     try:
         view = view_class(db_path, in_browser=True)
     except Exception as exc:

@@ -20,6 +20,8 @@ import traitlets
 from evaluation import format as fmt
 from evaluation.analysis import queries
 from evaluation.ingest import template
+from evaluation.server.identity import require_person
+from evaluation.server.roles import visible_networks
 from evaluation.views import navigation
 from evaluation.views.common import (STYLE, Status, esc, fmt_datetime, fmt_int, guarded, page_database,
                                      reader, show_page, table_html)
@@ -40,6 +42,8 @@ class IndlaesView:
     def __init__(self, db_path: Path | str | None = None, *, today: date | None = None,
                  in_browser: bool = False) -> None:
         self.db_path = Path(db_path) if db_path else page_database()
+        # Roles (server.roles): a network's contact loads and sees their own network only.
+        self.person = require_person(self.db_path)
         self.today = today
         self.ready = False
         self.status = Status()
@@ -85,12 +89,19 @@ class IndlaesView:
             return
         with guarded(self.status):
             with reader(self.db_path) as con:
-                networks = list(queries.filter_options(con).networks)
+                networks = list(visible_networks(self.person, queries.filter_options(con).networks))
                 self.imports = queries.imports(con)
                 silent = queries.networks_without_export(con, self._year())
+            if not self.person.is_team:
+                own = [self.person.network] if self.person.network else []
+                self.imports = self.imports[self.imports["network"].isin(own)]
+                silent = silent.iloc[0:0]
+                networks = own
             current = self.network.value
-            self.network.options = [CHOOSE, *[(n, n) for n in networks]]
-            self.network.value = current if current in networks else ""
+            choices = [(n, n) for n in networks]
+            self.network.options = [CHOOSE, *choices] if self.person.is_team else choices
+            self.network.value = (current if current in networks else
+                                  "" if self.person.is_team else (networks[0] if networks else None))
             latest = self.imports.sort_values("occurred_at", ascending=False).head(IMPORTS_SHOWN)
             self.listing.value = table_html(
                 latest, {"file_name": "Fil", "network": "SSP-netværk", "occurred_at": "Tidspunkt", "user_name": "Af",
@@ -98,6 +109,7 @@ class IndlaesView:
                 formats={"occurred_at": fmt_datetime, "rows_in_file": fmt_int}, scroll=True,
                 empty="Ingen filer er indlæst endnu.")
             self.silent.value = (
+                '<p class="ssp-lead">Vises kun for SSP-teamet.</p>' if not self.person.is_team else
                 f'<p class="ssp-lead">Alle netværk med sager før har sendt sager i {self._year()}.</p>' if silent.empty
                 else table_html(silent, {"netvaerk": "SSP-netværk", "last_month": "Seneste indberetning",
                                          "cases_before": "Sager før"},

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import ipywidgets as widgets
@@ -76,18 +77,31 @@ def upload_href() -> str:
     return "../../ssp/upload"
 
 
-def nav_html(current: str | None) -> str:
-    """The bar as HTML; the current page is marked (``aria-current``, drawn filled)."""
+def nav_html(current: str | None, person: Any = None) -> str:
+    """The bar as HTML; the current page is marked (``aria-current``, drawn filled).
+
+    With a ``person`` (``server.identity.current_person``) only the pages their role may open
+    are linked; under ``ssp-eval serve`` the team also gets the server's own pages, and
+    everybody a way to log out.
+    """
+    from evaluation.server import identity, roles
+
     links = []
     for page in PAGES:
+        if person is not None and not roles.may_open_page(person, page.notebook):
+            continue
         mark = ' aria-current="page"' if page.key == current else ""
         links.append(f'<a href="{html.escape(page.notebook)}"{mark}>{html.escape(page.label)}</a>')
+    if person is not None and identity.serving():
+        server_pages = [("brugere", "Brugere"), ("log", "Adgangslog")] if person.is_team else []
+        links += [f'<a href="../../ssp/{key}">{label}</a>' for key, label in server_pages]
+        links.append('<a href="../../logout">Log ud</a>')
     return f'{NAV_STYLE}<nav class="ssp-nav" aria-label="Sider">{"".join(links)}</nav>'
 
 
-def bar(current: str | None) -> widgets.HTML:
+def bar(current: str | None, person: Any = None) -> widgets.HTML:
     """The bar as a widget, placed above a page by ``common.show_page``."""
-    widget = widgets.HTML(nav_html(current))
+    widget = widgets.HTML(nav_html(current, person))
     widget.add_class("ssp-nav-bar")
     return widget
 

@@ -21,8 +21,10 @@ import ipywidgets as widgets
 from evaluation import format as fmt
 from evaluation.report import network_sheet
 from evaluation.analysis import charts, queries
+from evaluation.server.identity import require_person
+from evaluation.server.roles import chosen_network, visible_networks
 from evaluation.views import navigation
-from evaluation.views.common import (STYLE, Status, esc, first_read, fmt_date, guarded, page_database,
+from evaluation.views.common import (STYLE, Status, esc, first_read, fmt_date, guarded, message_page, page_database,
                                      reader, show_figure, show_page, table_html)
 from evaluation.views.experience import kpi_cards_html
 from evaluation.views.worker import BrowserReady, Deferred
@@ -61,8 +63,16 @@ class NetvaerkView:
             self.widget = message
             return
         names, years = loaded
+        # Roles (server.roles): a network's contact sees their own network only, whatever the
+        # address or a widget asks for; the others' names never reach the browser.
+        self.person = require_person(self.db_path)
+        names = list(visible_networks(self.person, names))
+        if not names:
+            self.widget = message_page("Der er ingen sager fra dit netværk endnu.", TITLE)
+            return
         if network is None and year is None:
             network, year = requested(os.environ.get("QUERY_STRING"))
+        network = chosen_network(self.person, network, names)
         self.deferred = Deferred()
         label = {"description_width": "110px"}
         self.network = widgets.Dropdown(options=names, value=network if network in names else names[0],
@@ -113,7 +123,9 @@ class NetvaerkView:
 
     def refresh(self) -> None:
         """Read the chosen network's year; draw the text parts now and the charts in the worker."""
-        network, year = self.network.value, int(self.year.value)
+        network, year = chosen_network(self.person, self.network.value, self.network.options), int(self.year.value)
+        if network is None:
+            return
         with guarded(self.status):
             with reader(self.db_path) as con:
                 sheet = network_sheet.network_year(con, network, year, today=self.today)
