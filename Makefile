@@ -9,9 +9,11 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= build/demo.duckdb
 PORT   ?= 8866
 
-.PHONY: setup browser report-tools proxy demo demo-db test dashboard report benchmarks example-reports readme-screenshot clean
+.PHONY: setup browser report-tools proxy axe demo demo-db test dashboard report benchmarks example-reports readme-screenshot clean
 
-setup: $(VENV)/.installed
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+
+setup: $(VENV)/.installed $(AXE)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +29,19 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium poppler-utils; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium poppler-utils; fi; \
 	fi
+
+# axe-core (accessibility checks in the browser tests) from the npm registry, at setup and
+# pinned by tests/a11y/package-lock.json: the tests inject this file, never a CDN's.
+axe: $(AXE)
+
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  echo "Installerer npm fra Debian ..."; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq npm; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq npm; fi; \
+	fi
+	cd tests/a11y && npm ci --include=dev --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Debian's poppler-utils (pdftotext: page numbers in the report's contents list, PDF checks in the
 # tests) and LibreOffice without a display (the .docx test converts the Word edition to PDF).
@@ -66,6 +81,7 @@ benchmarks: setup
 	$(BIN)/python benchmarks/dashboard.py
 	$(BIN)/python benchmarks/plan.py
 	$(BIN)/python benchmarks/storage.py
+	$(BIN)/python benchmarks/day_of_use.py
 
 # The README's picture of Årsevaluering, taken by the browser test on the demo database.
 readme-screenshot: setup browser

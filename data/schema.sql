@@ -278,14 +278,22 @@ CREATE TABLE IF NOT EXISTS meeting_notes (
 );
 
 -- Decisions on names found in cases that the plan does not list: accepted as a new actor,
--- accepted as an alias of a known actor, or dismissed. Remembered for next year.
+-- accepted as an alias of a known actor, or dismissed. Remembered for next year. One row per
+-- spelling; the spellings of one decision share decision_id. A decision is taken back by
+-- 'undone' rows (undoes = its decision_id), which also remove from the registry exactly the
+-- names the decision wrote there (in_registry). The latest row per name wins.
 CREATE TABLE IF NOT EXISTS actor_decisions (
     normalised_name  VARCHAR NOT NULL,
-    decision         VARCHAR NOT NULL CHECK (decision IN ('new_actor', 'alias', 'dismissed')),
+    decision         VARCHAR NOT NULL CHECK (decision IN ('new_actor', 'alias', 'dismissed', 'undone')),
     actor_id         VARCHAR,                         -- the actor created or aliased
     decided_at       TIMESTAMP NOT NULL DEFAULT current_timestamp,
     decided_by       VARCHAR NOT NULL,
-    note             VARCHAR
+    note             VARCHAR,                         -- the reason given
+    decision_id      INTEGER NOT NULL,
+    name             VARCHAR NOT NULL,                -- the spelling as written in the cases
+    in_registry      BOOLEAN NOT NULL DEFAULT FALSE,  -- this decision wrote the name into the registry
+    undoes           INTEGER,                         -- 'undone': the decision taken back
+    CHECK ((decision = 'undone') = (undoes IS NOT NULL))
 );
 
 -- Every link check ever made (links.py). url is the address checked, with scheme.
@@ -306,6 +314,21 @@ CREATE TABLE IF NOT EXISTS link_checks (
     note          VARCHAR                             -- Danish, e.g. a temporary redirect
 );
 CREATE SEQUENCE IF NOT EXISTS link_run_seq START 1;
+
+-- Every check of a phone number in the plan (question 3, phone_checks.py): a consultant rang
+-- it or looked it up and marked it right ('ok'), changed ('changed': the registry now prints
+-- new_number, with registry_history) or not working ('broken'). Latest check per number wins.
+CREATE TABLE IF NOT EXISTS phone_checks (
+    phone_id    VARCHAR NOT NULL,
+    number      VARCHAR NOT NULL,                     -- the number as printed when checked
+    result      VARCHAR NOT NULL CHECK (result IN ('ok', 'changed', 'broken')),
+    new_number  VARCHAR,                              -- 'changed': the number printed since
+    checked_on  DATE NOT NULL,
+    note        VARCHAR CHECK (length(note) <= 1000),
+    saved_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    saved_by    VARCHAR NOT NULL,
+    CHECK ((result = 'changed') = (new_number IS NOT NULL))
+);
 
 -- Cells hidden in a published Kredsråd edition, so next year's edition hides them too.
 CREATE TABLE IF NOT EXISTS published_suppressions (

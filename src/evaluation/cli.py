@@ -51,15 +51,21 @@ def cli() -> None:
     """
 
 
+PLAN_OPTION = click.option(
+    "--plan", "plan", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FIL",
+    help="Kommunens egen handleplan (samme format som data/plan.yaml). Standard: Hjørring Kommunes.")
+
+
 @cli.command(context_settings=CONTEXT)
 @db_option
-def init(db: str | None) -> None:
-    """Opret databasen og indlæs handleplanen (aktører, adresser, telefonnumre, roller)."""
+@PLAN_OPTION
+def init(db: str | None, plan: Path | None) -> None:
+    """Opret databasen og indlæs handleplanen (aktører, adresser, telefonnumre, roller, netværk)."""
     from evaluation.store import db as dbmod
 
     path = database_path(db)
     try:
-        dbmod.init(path)
+        dbmod.init(path, plan_file=plan)
     except EvaluationError as exc:
         fail(exc)
     click.echo(f"Databasen er klar: {path}")
@@ -213,7 +219,8 @@ def network_rename(db: str | None, old: str, new: str, reason: str | None) -> No
 @db_option
 @click.option("--seed", default=2025, show_default=True, help="Startværdi for de syntetiske data.")
 @click.option("--cases", default=600, show_default=True, help="Antal syntetiske sager.")
-def demo(db: str | None, seed: int, cases: int) -> None:
+@PLAN_OPTION
+def demo(db: str | None, seed: int, cases: int, plan: Path | None) -> None:
     """Byg en demo-database: syntetiske udtræk indlæses gennem den rigtige indlæsning."""
     from evaluation.demo import generate as demomod
 
@@ -223,7 +230,7 @@ def demo(db: str | None, seed: int, cases: int) -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
         try:
-            summary = demomod.build_demo_database(path, seed=seed, cases=cases, progress=progress)
+            summary = demomod.build_demo_database(path, seed=seed, cases=cases, plan_file=plan, progress=progress)
         except EvaluationError as exc:
             fail(exc)
     click.echo(summary)
@@ -538,7 +545,7 @@ def actioncard(db: str | None, out: str) -> None:
 @click.option("--out", "out", default="reports", show_default=True, type=click.Path(file_okay=False),
               metavar="MAPPE", help="Mappe til rapportens filer.")
 @click.option("--threshold", "threshold", default=None, type=click.IntRange(min=2), metavar="ANTAL",
-              help="Kredsråd: antal fra 1 til ANTAL skjules. Standard: 4 (vises som \"<5\").")
+              help="Kredsråd: antal fra 1 til ANTAL skjules. Standard: 4 (vises som »<5«).")
 @click.option("--today", "today", default=None, hidden=True, type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Dato rapporten regnes fra (ÅÅÅÅ-MM-DD), til eksempler og test.")
 def report(db: str | None, year: int, edition: str, out: str, threshold: int | None, today: datetime | None) -> None:

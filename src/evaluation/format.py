@@ -186,7 +186,11 @@ def table_html(frame: pd.DataFrame | None, columns: Mapping[str, str], *,
             cells.append(element("td", formats[key](value) if key in formats else text(value)))
         body.append(element("tr", *cells, class_=row_class(record) if row_class else ""))
     table = element("table", element("thead", head), element("tbody", *body), class_="ssp-table")
-    return element("div", table, class_="ssp-scroll") if scroll else table
+    if not scroll:
+        return table
+    # A region that scrolls must be reachable by keyboard (WCAG 2.1.1; axe: scrollable-region-focusable).
+    return element("div", table, class_="ssp-scroll", tabindex="0", role="region",
+                   aria_label=f"Tabel med {plural(len(body), 'række', 'rækker')}, som kan rulles")
 
 
 __all__ = ["MISSING", "MONTHS", "Markup", "NBSP", "and_list", "day", "day_time", "element", "esc", "escape",

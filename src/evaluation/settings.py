@@ -154,9 +154,9 @@ def current_user() -> str:
     """Who is doing a write, for every ``saved_by``/``*_by`` column (never a pupil).
 
     The logged-in person under ``ssp-eval serve`` (a server handler acting for them, or the
-    identity the server passed to the page's kernel); else the OS login (the CLI and the
-    local ``ssp-eval dashboard``). Under the server with nobody logged in, nothing may be
-    written: ``AccessDenied``.
+    identity the server passed to the page's kernel); else the person at this computer
+    (``local_person``: the CLI and the local ``ssp-eval dashboard``). Under the server with
+    nobody logged in, nothing may be written: ``AccessDenied``.
     """
     acting = _acting_user.get()
     if acting:
@@ -168,9 +168,23 @@ def current_user() -> str:
         from evaluation.errors import AccessDenied
 
         raise AccessDenied("Du er ikke logget ind, så intet blev gemt. Log ind igen, og genindlæs siden.")
+    return local_person()
+
+
+# Who wrote something at a computer whose account names no person (root, a service account).
+LOCAL_USER = "Lokal bruger"
+
+
+def local_person() -> str:
+    """The person at this computer (the CLI, the local dashboard): the account's full name, else
+    ``LOCAL_USER``. Never the operating system's login: pages and reports show this as the author,
+    and "Af: root" names no one a consultant knows."""
     import getpass
+    import pwd
 
     try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "ukendt"
+        login = getpass.getuser()
+        full_name = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except Exception:  # no login name or no account entry in some containers
+        return LOCAL_USER
+    return full_name if full_name and full_name.lower() != login.lower() else LOCAL_USER

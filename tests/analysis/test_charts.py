@@ -57,9 +57,9 @@ def test_adherence_heatmap_is_networks_by_phases_with_n_in_hover() -> None:
     assert heat.customdata[0][1] == [2, 4]
     assert "customdata[1]" in heat.hovertemplate
     assert (heat.zmin, heat.zmax) == (0, 1)
-    assert fig.layout.xaxis.title.text == "Fase i handlekortet"
+    assert fig.layout.xaxis.title.text == "Fase i actioncardet"
     assert fig.layout.yaxis.title.text == "SSP-netværk"
-    assert fig.layout.title.text == "Handlekortet fulgt pr. netværk"
+    assert fig.layout.title.text == "Actioncardet fulgt pr. netværk"
 
 
 def test_ranked_charts_leave_out_zero_rows() -> None:

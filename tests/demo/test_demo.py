@@ -208,7 +208,7 @@ def test_correction_file_changes_existing_cases(tmp_path: Path) -> None:
     cases = demo.generate_cases(seed=11, cases=200)
     fixes = demo.corrections(cases)
     assert 1 <= len(fixes) <= demo.CORRECTED_CASES
-    originals = {c["sags_id"]: c for c in cases if c["netvaerk"] == demo.CORRECTING_NETWORK}
+    originals = {c["sags_id"]: c for c in cases if c["netvaerk"] == demo.NETWORKS[demo.CORRECTING_NETWORK].name}
     for fixed in fixes:
         assert fixed["sags_id"] in originals
         assert fixed != originals[fixed["sags_id"]]

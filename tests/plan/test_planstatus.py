@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from evaluation.store import db
 from evaluation.demo import generate as demo
-from evaluation.plan import keypersons, planstatus, registry
+from evaluation.plan import keypersons, phone_checks, planstatus, registry
 from evaluation.cli import cli
 from evaluation.errors import EvaluationError
 from evaluation.store import erasure
@@ -68,6 +68,9 @@ def prepared_once(tmp_path_factory: pytest.TempPathFactory, set_registry_network
         ("2026-02-21 03:00", "https://redbarnet.dk/sletdet", "red_barnet_sletdet", "moved", 301,
          "sletdet.redbarnet.dk", None, None),
     ])
+    phone_checks.check(path, "politi_114", "ok", date(2025, 12, 1))             # checked: not due
+    phone_checks.check(path, "sikkerchat", "broken", date(2026, 2, 1))          # not working
+    # Red Barnet's hotline: never checked
     add_cases(path, [("A1", "2019-05-01"), ("A2", "2021-03-01")])  # 2019: past 5 years' retention; 2021 kept
     return path
 
@@ -111,6 +114,8 @@ def test_due_items_lists_concrete_items_of_every_kind(prepared: Path) -> None:
         ("role_due", "Ledelse i Syd"),
         ("address_broken", "datatilsynet.dk"),
         ("address_moved", "redbarnet.dk/sletdet"),
+        ("phone_broken", "29 27 01 01 (Sikkerchat)"),
+        ("phone_due", "35 36 55 55 (Red Barnet)"),
         ("exercise_missing", "Øvelse 2026 i Syd"),
         ("retention_past", "Sager indberettet i 2020 og før"),
     }
@@ -156,6 +161,8 @@ def test_accepting_a_move_and_fixing_things_clears_the_items(prepared: Path) -> 
     keypersons.record_exercise(prepared, "Syd", 2026, True, held_on=date(2026, 2, 20))
     add_checks(prepared, [("2026-02-22 03:00", "https://datatilsynet.dk", "datatilsynet_klage", "ok", 200,
                            None, None, None)])
+    phone_checks.check(prepared, "sikkerchat", "changed", date(2026, 2, 25), new_number="29 27 01 02")
+    phone_checks.check(prepared, "red_barnet_hotline", "ok", date(2026, 2, 25))
     with db.writer(prepared) as con:
         erasure.erase(con, erasure.plan_through_year(con, 2020))
     assert items(prepared).empty
@@ -189,7 +196,7 @@ def test_without_an_evaluation_date_no_policy_is_flagged(prepared: Path) -> None
 
 def test_format_due_groups_by_kind_in_danish(prepared: Path) -> None:
     text = planstatus.format_due(items(prepared))
-    assert text.startswith("Til opfølgning: 7 punkter.")
+    assert text.startswith("Til opfølgning: 9 punkter.")
     for label in planstatus.KIND_LABELS.values():
         assert f"{label} (1)" in text
     assert "  - Ledelse i Syd: Sidst bekræftet 01.12.2024" in text

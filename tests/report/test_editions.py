@@ -14,7 +14,7 @@ import pytest
 from evaluation.analysis import queries, stats
 from evaluation.analysis.filters import Filters
 from evaluation.errors import NoDataError
-from evaluation.plan import actors
+from evaluation.plan import actor_decisions, actors
 from evaluation.report import audit, context, editions, inputs, kredsraad, model, suppression
 from evaluation.store import db
 
@@ -59,7 +59,7 @@ def report_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     with db.reader(path) as con:
         candidate = actors.candidates(con, year=YEAR).iloc[0]
         learning = inputs.learnings(con, YEAR).iloc[0]
-    actors.accept_as_new(path, candidate["candidate"], list(candidate["variants"]))
+    actor_decisions.accept_as_new(path, candidate["candidate"], list(candidate["variants"]))
     inputs.tag_learning(path, learning["netvaerk"], learning["sags_id"], "fase:dokumenter")
     approved = inputs.save_planned_change(path, YEAR, "actioncard", "Øvelsen skal træne fasen Dokumenter.")
     inputs.approve_planned_change(path, approved)
@@ -164,9 +164,13 @@ def test_council_sees_only_approved_changes_and_nothing_technical(council: tuple
 
 def test_places_are_named_only_when_the_plan_says_so(report_db: Path, tmp_path: Path) -> None:
     ctx = context.open_report(report_db, YEAR, edition="kredsraad", today=TODAY)
-    assert ctx.edition_label == "Udgave til Kredsrådet" and "Politi" not in ctx.edition_label
-    path = tmp_path / "med-politikreds.duckdb"
+    assert ctx.edition_label == "Udgave til Kredsrådet for Nordjyllands Politi"  # data/plan.yaml names it
+    path = tmp_path / "uden-politikreds.duckdb"
     shutil.copyfile(report_db, path)
+    with db.writer(path) as con:
+        con.execute("DELETE FROM plan_meta WHERE key = 'police_district'")
+    ctx = context.open_report(path, YEAR, edition="kredsraad", today=TODAY)
+    assert ctx.edition_label == "Udgave til Kredsrådet" and "Politi" not in ctx.edition_label
     with db.writer(path) as con:
         con.execute("INSERT INTO plan_meta VALUES ('police_district', 'Testkredsens Politi')")
     ctx = context.open_report(path, YEAR, edition="kredsraad", today=TODAY)

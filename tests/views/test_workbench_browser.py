@@ -24,6 +24,7 @@ from evaluation.server import dashboard
 from evaluation.store import db
 from evaluation.views import navigation
 from evaluation.views.experience import kpi_value_text
+from first_view import assert_first_view_is_complete
 from test_dashboard_browser import (CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, assert_no_traceback, open_page,
                                     screenshot, wait_for_charts, wait_for_port)
 
@@ -92,6 +93,7 @@ def test_every_page_shows_its_content_and_the_navigation_before_any_click(browse
         expect(nav).to_have_count(len(navigation.PAGES))
         assert nav.all_text_contents() == [p.label for p in navigation.PAGES]
         expect(page.locator('nav.ssp-nav a[aria-current="page"]')).to_have_text(navigation.BY_KEY[key].label)
+        assert_first_view_is_complete(page, key, PAGE_TIMEOUT_MS)  # charts drawn, no blank box (issue 13)
         assert_no_traceback(page)
         screenshot(page, f"{key}-foer")
     finally:

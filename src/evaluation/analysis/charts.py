@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evaluation.analysis.explore import DIMENSIONS, MEASURES
+from evaluation.settings import settings
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies, and in grey print.
 SEQUENCE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
@@ -95,7 +96,7 @@ def situation_chart(df: pd.DataFrame, title: str = "Sager fordelt på situation 
     return _layout(fig, title, "Situation", "Antal sager")
 
 
-def adherence_heatmap(df: pd.DataFrame, title: str = "Handlekortet fulgt pr. netværk") -> go.Figure:
+def adherence_heatmap(df: pd.DataFrame, title: str = "Actioncardet fulgt pr. netværk") -> go.Figure:
     """Networks × the actioncard's phases, colour = share followed, n in text and hover.
 
     Rows in the frame's network order with "Alle netværk" last; cells where the phase
@@ -131,7 +132,7 @@ def adherence_heatmap(df: pd.DataFrame, title: str = "Handlekortet fulgt pr. net
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
     fig.update_layout(height=max(300, 140 + 40 * len(networks)))
-    _layout(fig, title, "Fase i handlekortet", "SSP-netværk")
+    _layout(fig, title, "Fase i actioncardet", "SSP-netværk")
     fig.update_layout(margin={"t": 110})  # room for the phase names above the cells
     return fig
 
@@ -239,38 +240,105 @@ def completeness_chart(df: pd.DataFrame, title: str = "Udfyldte frivillige felte
     return fig
 
 
-def explore_chart(df: pd.DataFrame, dimensions: list[str], measure: str) -> go.Figure:
-    """From ``queries.explore``: bars over the first dimension, one colour per rest combination.
+# At most this many colours in one panel: beyond it bars turn to hairlines and the legend is
+# cut, so the rest is drawn as small multiples (one panel per value) instead.
+MAX_SERIES = 6
+PANEL_COLUMNS = 3
+BAR_PX = 16
+SMALL_NOTE = "Lyse søjler bygger på 1–{n} sager (lille tal)."
 
-    Cells with small counts are drawn pale and say so in the hover.
+
+def explore_chart(df: pd.DataFrame, dimensions: list[str], measure: str) -> go.Figure:
+    """From ``explore.explore``: bars over the first dimension, a colour per value of the second,
+    and one small panel per value of the third (small multiples), all on one shared scale.
+
+    A second dimension with more than ``MAX_SERIES`` values becomes the panels instead of the
+    colours, so no panel holds a crowd of hairline bars and the legend stays short. Periods
+    run left to right; other categories are horizontal bars, so long names ("Ungdoms-
+    uddannelserne") are read, not tilted. Categories keep the frame's order (the contract's
+    code order: "Under 12" first) and every panel shows all of them. Cells with small counts
+    are drawn pale, and a note under the chart says what pale means.
     """
+    from plotly.subplots import make_subplots  # here: 0.4 s at import, and only Udforsk needs it
+
     m = MEASURES[measure]
     names = [DIMENSIONS[d].label for d in dimensions]
     title = m.label + (" fordelt på " + " og ".join(_lower_first(n) for n in names) if names else "")
     if df.empty:
         return _empty(title)
     value = measure if measure in df.columns else "cases"
-    x = df[f"{dimensions[0]}_label"] if dimensions else pd.Series(["I alt"] * len(df))
-    groups = (df[[f"{d}_label" for d in dimensions[1:]]].astype(str).agg(" · ".join, axis=1)
-              if len(dimensions) > 1 else pd.Series([m.label] * len(df)))
-    fig = go.Figure()
-    for i, group in enumerate(dict.fromkeys(groups)):
-        part = groups == group
-        rows = df[part.to_numpy()]
-        fig.add_bar(
-            x=x[part.to_numpy()], y=rows[value], name=group,
-            marker={"color": SEQUENCE[i % len(SEQUENCE)],
-                    "opacity": [0.4 if s else 1.0 for s in rows["small"]]},
-            customdata=[["lille tal" if s else ""] for s in rows["small"]],
-            hovertemplate="%{x}: " + ("%{y:.0%}" if m.kind == "share" else "%{y}") +
-                          "<br>%{customdata[0]}<extra>" + group + "</extra>",
-        )
-    fig.update_layout(barmode="group", showlegend=len(dimensions) > 1)
-    fig.update_xaxes(type="category")
-    if m.kind == "share":
-        fig.update_yaxes(tickformat=".0%")
-    return _layout(fig, title, names[0] if names else None, m.label,
-                   legend_title=" · ".join(names[1:]) if len(names) > 1 else None)
+    x_key, colour_key, panel_key = _explore_roles(df, dimensions)
+    labels = (lambda key: df[f"{key}_label"].astype(str))  # noqa: E731
+    cats = labels(x_key) if x_key else pd.Series(["I alt"] * len(df), index=df.index)
+    categories = list(dict.fromkeys(cats))
+    colours = list(dict.fromkeys(labels(colour_key))) if colour_key else [m.label]
+    panels = list(dict.fromkeys(labels(panel_key))) if panel_key else [None]
+    across = x_key is None or DIMENSIONS[x_key].kind == "period"  # vertical bars along time
+    cols = min(len(panels), PANEL_COLUMNS if across else 2) if panel_key else 1
+    rows = math.ceil(len(panels) / cols)
+    per_panel = 260 if across else 60 + BAR_PX * len(categories) * (len(colours) if colour_key else 1)
+    height = max(450, 160 + (per_panel + 70) * rows)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=panels if panel_key else None,
+                        horizontal_spacing=0.06 if across else 0.16, vertical_spacing=70 / height)
+    number = "%{y:.0%}" if across else "%{x:.0%}"
+    number = number if m.kind == "share" else number.replace(":.0%", "")
+    where = "%{x}" if across else "%{y}"
+    for p, panel in enumerate(panels):
+        in_panel = labels(panel_key) == panel if panel_key else pd.Series(True, index=df.index)
+        for c, colour in enumerate(colours):
+            part = in_panel & ((labels(colour_key) == colour) if colour_key else True)
+            if not part.any():
+                continue
+            shown = df[part]
+            axis = {"x": cats[part], "y": shown[value]} if across else {"x": shown[value], "y": cats[part]}
+            fig.add_bar(
+                **axis, orientation="v" if across else "h", name=colour, legendgroup=colour, showlegend=p == 0,
+                marker={"color": SEQUENCE[c % len(SEQUENCE)],
+                        "opacity": [0.4 if s else 1.0 for s in shown["small"]]},
+                customdata=[["lille tal" if s else ""] for s in shown["small"]],
+                hovertemplate=f"{where}: {number}<br>%{{customdata[0]}}<extra>{colour}</extra>",
+                row=p // cols + 1, col=p % cols + 1)
+    fig.update_layout(barmode="group", bargap=0.2, showlegend=colour_key is not None, height=height)
+    category_axis, value_axis = ("xaxes", "yaxes") if across else ("yaxes", "xaxes")
+    getattr(fig, f"update_{category_axis}")(type="category", categoryorder="array", categoryarray=categories,
+                                            matches="x" if across else "y",
+                                            autorange=None if across else "reversed")
+    getattr(fig, f"update_{value_axis}")(matches="y" if across else "x", rangemode="tozero",
+                                         tickformat=".0%" if m.kind == "share" else None)
+    x_name = names[dimensions.index(x_key)] if x_key else None
+    _layout(fig, title, legend_title=names[dimensions.index(colour_key)] if colour_key else None)
+    # Axis titles once: the category axis on the first column, the value axis on the bottom row.
+    for p in range(len(panels)):
+        row, col = p // cols + 1, p % cols + 1
+        bottom = p + cols >= len(panels)
+        if across:
+            fig.update_xaxes(title_text=x_name if bottom else None, row=row, col=col)
+            fig.update_yaxes(title_text=m.label if col == 1 else None, row=row, col=col)
+        else:
+            fig.update_xaxes(title_text=m.label if bottom else None, row=row, col=col)
+            fig.update_yaxes(title_text=x_name if col == 1 else None, row=row, col=col)
+    note = SMALL_NOTE.format(n=settings.suppression_threshold) if df["small"].any() else ""
+    fig.update_layout(title={"subtitle": {"text": note, "font": {"size": 12, "color": COLOURS["neutral"]}}},
+                      margin={"l": 10, "r": 10, "t": 100 if panel_key else 80, "b": 90 if colour_key else 30})
+    if colour_key:  # under the panels, across: never over a bar or a panel's title
+        fig.update_layout(legend={"orientation": "h", "yref": "container", "y": 0.005, "yanchor": "bottom",
+                                  "x": 0, "xanchor": "left"})
+    return fig
+
+
+def _explore_roles(df: pd.DataFrame, dimensions: list[str]) -> tuple[str | None, str | None, str | None]:
+    """(x, colour, panels) among the chosen dimensions; see ``explore_chart``."""
+    x = dimensions[0] if dimensions else None
+    rest = list(dimensions[1:])
+    if not rest:
+        return x, None, None
+    if len(rest) == 1:
+        many = df[f"{rest[0]}_label"].nunique() > MAX_SERIES
+        return (x, None, rest[0]) if many else (x, rest[0], None)
+    colour, panel = rest
+    if df[f"{colour}_label"].nunique() > MAX_SERIES and df[f"{panel}_label"].nunique() < df[f"{colour}_label"].nunique():
+        colour, panel = panel, colour
+    return x, colour, panel
 
 
 def _lower_first(text: str) -> str:

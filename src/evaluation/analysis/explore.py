@@ -17,6 +17,7 @@ nearly as large as the data would be no faster, only bigger.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 import duckdb
@@ -258,3 +259,74 @@ def _order_key(key: str):
         return (0, order[value], value) if value in order else (1, 0, value)
 
     return rank
+
+
+# --- periods without cases ----------------------------------------------------------------
+
+_PERIOD_RANGE = """SELECT min(indberetningsmaaned), max(indberetningsmaaned) FROM cases WHERE {where}"""
+_LAST_MONTH = "SELECT max(indberetningsmaaned) FROM cases"
+
+
+def _period_values(first: date, last: date, key: str) -> list[str]:
+    """Every month, quarter or year from ``first`` to ``last``, written as the dimension writes them."""
+    months = pd.period_range(first, last, freq="M")
+    if key == "month":
+        return [f"{p.year}-{p.month:02d}" for p in months]
+    if key == "quarter":
+        return list(dict.fromkeys(f"{p.year} K{p.quarter}" for p in months))
+    return list(dict.fromkeys(str(p.year) for p in months))
+
+
+def with_empty_periods(con: duckdb.DuckDBPyConnection, filters: Filters, frame: pd.DataFrame,
+                       dimensions: list[str], measure: str) -> pd.DataFrame:
+    """``explore``'s frame with the periods that had no case added, so a time axis has no holes.
+
+    A month without cases is a fact ("0 sager i februar"), not a missing value: dropping it
+    moves the neighbours together and hides quiet spells. The range is the chosen year
+    (up to the newest month in the database) or, for all years, the first to the last month
+    with a case under the filters. Counts of an added period are 0 and its share is empty
+    (0 of 0 is no share); every combination of the other dimensions seen in the frame gets
+    the periods it lacks.
+    """
+    periods = [d for d in dimensions if DIMENSIONS[d].kind == "period"]
+    if not periods or frame.empty:
+        return frame
+    if filters.year is not None:
+        newest = con.execute(_LAST_MONTH).fetchall()[0][0]
+        first = date(filters.year, 1, 1)
+        last = min(date(filters.year, 12, 1), newest) if newest else date(filters.year, 12, 1)
+    else:
+        clause, params = where(filters)
+        first, last = con.execute(_PERIOD_RANGE.format(where=clause), params).fetchall()[0]
+    if first is None or last is None or last < first:
+        return frame
+    grid = None
+    for key in dimensions:
+        if key in periods:
+            values = pd.DataFrame({key: _period_values(first, last, key)})
+        else:
+            values = frame[[key, f"{key}_label"]].drop_duplicates()
+        grid = values if grid is None else grid.merge(values, how="cross")
+    for key in periods:
+        grid[f"{key}_label"] = grid[key]
+    keys = [c for d in dimensions for c in (d, f"{d}_label")]
+    out = grid[keys].merge(frame, on=keys, how="left")
+    m = MEASURES[measure]
+    counts = ["cases", "numerator", "n"] + ([m.key] if m.kind == "count" else [])
+    for column in counts:
+        if column in out:
+            out[column] = out[column].fillna(0).astype("int64")
+    out["small"] = out["small"].astype("boolean").fillna(False).astype(bool)
+    if m.kind == "share":
+        out[m.key] = (out["numerator"] / out["n"]).where(out["n"] > 0)
+    out = out[_covers(out, frame, dimensions, periods)]
+    return out.sort_values(dimensions, key=lambda s: s.map(_order_key(s.name)), kind="stable").reset_index(drop=True)
+
+
+def _covers(out: pd.DataFrame, frame: pd.DataFrame, dimensions: list[str], periods: list[str]) -> pd.Series:
+    """Rows whose non-period values occur together in the frame (no invented combinations)."""
+    others = [d for d in dimensions if d not in periods]
+    if not others:
+        return pd.Series(True, index=out.index)
+    seen = set(frame[others].apply(tuple, axis=1))
+    return out[others].apply(tuple, axis=1).isin(seen)

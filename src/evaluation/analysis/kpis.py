@@ -327,3 +327,54 @@ def _adherence_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Da
         return con.execute(_ADHERENCE_SQL.format(where=clause), params).df()
     columns = [c for c in frame.columns if c.endswith(("__n", "__d"))]
     return cube.select(frame, filters).groupby("netvaerk", sort=True)[columns].sum().reset_index()
+
+
+# --- the three "underretning" figures -------------------------------------------------------
+
+_UNDERRETNING_COUNTS = f"""
+SELECT count_if(({UNDERRETNING_SQL}) AND month(indberetningsmaaned) <= $months) AS key_figure,
+       count_if(underretning_sendt AND month(indberetningsmaaned) <= $months) AS key_sent,
+       count_if(underretning_sendt) AS sent,
+       count_if(list_contains(vurdering, 'underretning')) AS assessed,
+       count_if(list_contains(vurdering, 'underretning') AND NOT underretning_sendt) AS assessed_not_sent
+FROM cases WHERE {{where}}
+"""
+
+
+def underretning_lines(con: duckdb.DuckDBPyConnection, filters: Filters, *,
+                       today: date | None = None) -> list[str]:
+    """One line each on what the three "underretning" figures of a page count, with their numbers.
+
+    Årsevaluering shows three figures for it (the key figure, the outcome "Underretning sendt:
+    Ja" and the assessment "Underretning"), e.g. 31, 28 and 34, and once said the difference
+    only in a tooltip. The key figure counts a sent underretning, and where sending was not
+    recorded, the assessment (``UNDERRETNING_SQL``), over the key figures' period; the other
+    two count exactly their field over the whole filter.
+    """
+    year = filters.year if filters.year is not None else (latest_year(con) or (today or date.today()).year)
+    months = comparison_months(con, year, today)
+    clause, params = where(filters.with_year(year))
+    names = ["key_figure", "key_sent", "sent", "assessed", "assessed_not_sent"]
+    # The WHERE clause uses positional parameters; number them so they mix with $months.
+    numbered = clause
+    for i in range(len(params)):
+        numbered = numbered.replace("?", f"$p{i}", 1)
+    sql = _UNDERRETNING_COUNTS.format(where=numbered)
+    row = con.execute(sql, {"months": months, **{f"p{i}": v for i, v in enumerate(params)}}).fetchall()[0]
+    n = dict(zip(names, (int(v or 0) for v in row), strict=True))
+    period = "" if months >= 12 else f" i {period_label(months)}"
+    inferred = n["key_figure"] - n["key_sent"]
+    return [
+        f"Nøgletallet »Underretning« ({_cases(n['key_figure'])}{period}): sager, hvor der er sendt en "
+        f"underretning ({n['key_sent']}), og sager, hvor det ikke er registreret, om den blev sendt, men som er "
+        f"vurderet som en underretningssag ({inferred}).",
+        f"»Underretning sendt: Ja« ({_cases(n['sent'])}): kun sager, hvor netværket har registreret, at "
+        "underretningen er sendt.",
+        f"»Vurdering: Underretning« ({_cases(n['assessed'])}): sager vurderet som en underretningssag, også "
+        f"når de samtidig er en politisag; i {n['assessed_not_sent']} af dem er det registreret, at der ikke "
+        "blev sendt en underretning.",
+    ]
+
+
+def _cases(count: int) -> str:
+    return f"{count} sag" if count == 1 else f"{count} sager"

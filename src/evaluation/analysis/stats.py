@@ -39,6 +39,8 @@ from typing import Literal
 
 from scipy import stats as sps
 
+from evaluation.format import quote
+
 ALPHA = 0.05
 CONFIDENCE = 0.95
 # Boschloo's test costs ~10-60 ms up to 100 cases in all, more above; Fisher is ~1 ms.
@@ -199,7 +201,7 @@ def verdict(p_value: float, direction: int, too_few: bool, alpha: float = ALPHA)
     return VERDICT_NONE
 
 
-FDR_SENTENCE = ("Når flere tal vurderes på én gang, er grænsen for \"ud over tilfældig variation\" "
+FDR_SENTENCE = (f"Når flere tal vurderes på én gang, er grænsen for {quote('ud over tilfældig variation')} "
                 "strammet, så højst hver tyvende af de markerede ændringer ventes at være tilfældig.")
 
 

@@ -14,7 +14,8 @@ Column names and code lists come from ``spec.COLUMNS``, so the files follow the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,8 @@ NETWORKS: tuple[Network, ...] = (
     Network("Bindslev", "bindslev", 0.04, {"folkeskole": 0.6, "friskole": 0.4},
             FileStyle("csv", months="date-dk", encoding="cp1252"), "B-{seq}-{yy}"),
 )
-CORRECTING_NETWORK = "Sindal"   # sends a corrected re-export of a few cases in a later file
+CORRECTING_NETWORK = 3         # NETWORKS' Sindal sends a corrected re-export of a few cases in a later file
+NO_EXERCISE_LAST_YEAR = 6      # NETWORKS' Tårs held no exercise last year
 CORRECTED_YEAR = 2024
 CORRECTED_CASES = 3
 
@@ -93,7 +95,12 @@ PLATFORMS = {"snapchat": .50, "instagram": .14, "tiktok": .10, "messenger": .05,
              "andet": .01, "ukendt": .02}
 
 SLETDET_NAMES = ("Red Barnet SletDet", "SletDet", "red barnet – slet det", "Red Barnets SletDet")
-POLICE_NAMES = ("Politiet", "Nordjyllands Politi", "politiet")
+SEED_POLICE = "Nordjyllands Politi"  # the seed plan's police actor, as the demo's cases spell it
+
+
+def police_names(police: str = SEED_POLICE) -> tuple[str, ...]:
+    """How the cases write the plan's police (its actor of kind 'politi')."""
+    return ("Politiet", police, "politiet")
 HOTLINE_NAMES = ("Sikkerchat", "SikkerChat", "Red Barnets hotline")
 # Organisations the plan does not list (the "new actors" question); two spellings of one of
 # them, so the dashboard shows near-spellings grouped.
@@ -197,6 +204,18 @@ def _add_months(ym: tuple[int, int], n: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+def plan_networks(registry_networks: Sequence[tuple[str, str]]) -> tuple[Network, ...]:
+    """The demo's networks for a plan's networks (``(network_id, name)`` pairs): the seed plan's
+    eight as above; another municipality's networks take the eight profiles in turn (size,
+    institutions, export habits) under their own names and ids, so a demo of that plan names
+    none of the seed plan's places."""
+    if sorted(name for _, name in registry_networks) == sorted(n.name for n in NETWORKS):
+        return NETWORKS
+    return tuple(replace(NETWORKS[i % len(NETWORKS)], name=name, slug=network_id,
+                         id_pattern=f"N{i + 1}-{{yy}}-{{seq:03d}}")
+                 for i, (network_id, name) in enumerate(registry_networks))
+
+
 def _allocate(rng: np.random.Generator, cases: int, cells: list[tuple[Network, int]]) -> list[int]:
     """Cases per (network, year): every cell gets one when there are enough, the rest by weight."""
     base = 1 if cases >= len(cells) else 0
@@ -205,13 +224,15 @@ def _allocate(rng: np.random.Generator, cases: int, cells: list[tuple[Network, i
     return [base + int(e) for e in extra]
 
 
-def generate_cases(*, seed: int, cases: int, today: date | None = None) -> list[Case]:
+def generate_cases(*, seed: int, cases: int, today: date | None = None, networks: Sequence[Network] = NETWORKS,
+                   police: str = SEED_POLICE) -> list[Case]:
     """Draw ``cases`` synthetic cases (canonical values, one dict per case), deterministically."""
     if cases < 1:
         raise EvaluationError("Antallet af demo-sager skal være mindst 1.")
     rng = np.random.default_rng(seed)
     last = last_full_month(today)
-    cells = [(n, y) for n in NETWORKS for y in DEMO_YEARS if (y, 1) <= last]
+    cells = [(n, y) for n in networks for y in DEMO_YEARS if (y, 1) <= last]
+    spellings = police_names(police)
     out: list[Case] = []
     for (network, year), count in zip(cells, _allocate(rng, cases, cells)):
         months = [m for m in range(1, 13) if (year, m) <= last]
@@ -219,12 +240,12 @@ def generate_cases(*, seed: int, cases: int, today: date | None = None) -> list[
         drawn = sorted(int(months[i]) for i in rng.choice(len(months), size=count, p=p / p.sum()))
         for seq, month in enumerate(drawn, start=1):
             sags_id = network.id_pattern.format(yy=year % 100, year=year, seq=seq)
-            out.append(_draw_case(rng, network, sags_id, (year, month), last))
+            out.append(_draw_case(rng, network, sags_id, (year, month), last, spellings))
     return out
 
 
 def _draw_case(rng: np.random.Generator, network: Network, sags_id: str,
-               reported: tuple[int, int], last: tuple[int, int]) -> Case:
+               reported: tuple[int, int], last: tuple[int, int], police: tuple[str, ...]) -> Case:
     """One case, drawn in steps so later fields can depend on earlier ones (as in real cases)."""
     c: Case = {"sags_id": sags_id, "netvaerk": network.name, "indberetningsmaaned": reported}
     _draw_victim(rng, c, network)
@@ -232,7 +253,7 @@ def _draw_case(rng: np.random.Generator, network: Network, sags_id: str,
     _draw_assessment(rng, c)
     _draw_outcome(rng, c)
     c["afslutningsmaaned"] = _closing(rng, reported, last, c["situation"] == "B")
-    c["aktoerer"] = _actors(rng, c, reported[0])
+    c["aktoerer"] = _actors(rng, c, reported[0], police)
     c["erfaringer"] = _experience(rng, c, scenario)
     return c
 
@@ -351,13 +372,13 @@ def _closing(rng: np.random.Generator, reported: tuple[int, int], last: tuple[in
     return min(_add_months(reported, duration), last)
 
 
-def _actors(rng: np.random.Generator, c: Case, year: int) -> list[str]:
+def _actors(rng: np.random.Generator, c: Case, year: int, police: tuple[str, ...]) -> list[str]:
     """Outside organisations, spelled the many ways people write them."""
     names: list[str] = []
     if c["sletdet_kontaktet"]:
         names.append(SLETDET_NAMES[int(rng.integers(len(SLETDET_NAMES)))])
     if c["politianmeldt"] and _chance(rng, .7):
-        names.append(POLICE_NAMES[int(rng.integers(len(POLICE_NAMES)))])
+        names.append(police[int(rng.integers(len(police)))])
     if c["datatilsynet_klage"]:
         names.append("Datatilsynet")
     if "hotline" in c["hjaelp"] and _chance(rng, .6):
@@ -393,9 +414,9 @@ def _experience(rng: np.random.Generator, c: Case, scenario: str) -> str | None:
     return text[:1].upper() + text[1:]
 
 
-def corrections(cases: list[Case]) -> list[Case]:
+def corrections(cases: list[Case], network: str = NETWORKS[CORRECTING_NETWORK].name) -> list[Case]:
     """The corrected re-export: a few cases of one network-year, followed up and changed."""
-    chosen = [c for c in cases if c["netvaerk"] == CORRECTING_NETWORK
+    chosen = [c for c in cases if c["netvaerk"] == network
               and c["indberetningsmaaned"][0] == CORRECTED_YEAR][:CORRECTED_CASES]
     out: list[Case] = []
     for case in chosen:
@@ -414,25 +435,26 @@ def corrections(cases: list[Case]) -> list[Case]:
 
 
 
-def write_demo_files(out_dir: Path, *, seed: int, cases: int) -> list[Path]:
+def write_demo_files(out_dir: Path, *, seed: int, cases: int, networks: Sequence[Network] = NETWORKS,
+                     police: str = SEED_POLICE) -> list[Path]:
     """Write the synthetic exports, one file per network and year plus one correction file.
 
     Returns the paths in the order they should be imported (the correction comes last).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    drawn = generate_cases(seed=seed, cases=cases)
+    drawn = generate_cases(seed=seed, cases=cases, networks=networks, police=police)
     paths: list[Path] = []
-    for network in NETWORKS:
+    for network in networks:
         for year in DEMO_YEARS:
             chunk = [c for c in drawn if c["netvaerk"] == network.name
                      and c["indberetningsmaaned"][0] == year]
             if chunk:
                 name = f"{network.slug}_{year}.{network.style.ext}"
                 paths.append(write_file(out_dir / name, chunk, network.style, network.name))
-    fixes = corrections(drawn)
+    network = networks[min(CORRECTING_NETWORK, len(networks) - 1)]
+    fixes = corrections(drawn, network.name)
     if fixes:
-        network = next(n for n in NETWORKS if n.name == CORRECTING_NETWORK)
         name = f"{network.slug}_{CORRECTED_YEAR}_rettelse.{network.style.ext}"
         paths.append(write_file(out_dir / name, fixes, network.style, network.name))
     return paths
@@ -442,7 +464,8 @@ def write_demo_files(out_dir: Path, *, seed: int, cases: int) -> list[Path]:
 # The demo database
 # --------------------------------------------------------------------------------------
 
-def add_plan_upkeep_demo(db_path: Path, *, seed: int) -> str | None:
+def add_plan_upkeep_demo(db_path: Path, *, seed: int, networks: Sequence[Network] = NETWORKS,
+                         police: str = SEED_POLICE) -> str | None:
     """Demo plan upkeep, so ``ssp-eval plan status`` and the dashboards have concrete items.
 
     Seeds, relative to today: two years of key-person verifications per network (about one in
@@ -464,14 +487,14 @@ def add_plan_upkeep_demo(db_path: Path, *, seed: int) -> str | None:
     titles = {"ledelse": ("Skoleleder", "Viceskoleleder", "Afdelingsleder"),
               "ssp_konsulent": ("SSP- og Ungdomskonsulent, team Nord", "SSP- og Ungdomskonsulent, team Syd"),
               "ssp_kontaktlaerer": ("SSP-kontaktlærer, udskolingen", "SSP-kontaktlærer, mellemtrinnet")}
-    without_contact_teacher = NETWORKS[-1].name
+    without_contact_teacher = networks[-1].name
     verifications: list[tuple[Any, ...]] = []
     overdue = 0
-    for i, network in enumerate(NETWORKS):
+    for i, network in enumerate(networks):
         roles = [r for r in titles if not (r == "ssp_kontaktlaerer" and network.name == without_contact_teacher)]
         roles += ["forebyggelsesbetjent"] if i % 3 == 0 else []
         for role in roles:
-            person = titles.get(role, ("Forebyggelsesbetjent, Nordjyllands Politi",))
+            person = titles.get(role, (f"Forebyggelsesbetjent, {police}",))
             person = person[int(rng.integers(len(person)))]
             late = bool(rng.random() < 0.25) or (i == 1 and role == "ledelse")
             overdue += late
@@ -480,11 +503,11 @@ def add_plan_upkeep_demo(db_path: Path, *, seed: int) -> str | None:
             for day in (previous, last):
                 verifications.append((network.name, role, person, day, datetime.combine(day, time(10)), "demo"))
     exercises: list[tuple[Any, ...]] = []
-    missing = {int(i) for i in rng.choice(len(NETWORKS), size=3, replace=False)}
-    for i, network in enumerate(NETWORKS):
+    missing = {int(i) for i in rng.choice(len(networks), size=min(3, len(networks)), replace=False)}
+    for i, network in enumerate(networks):
         teachers = int(rng.integers(2, 7))
         last_year = date(today.year - 1, 10, 1) + timedelta(days=int(rng.integers(0, 50)))
-        held_last = network.name != "Tårs"
+        held_last = i != NO_EXERCISE_LAST_YEAR
         exercises.append((network.name, last_year.year, held_last, last_year if held_last else None, teachers,
                           int(rng.integers(0, 3)) if held_last else None, datetime.combine(last_year, time(15)), "demo"))
         if i in missing:
@@ -520,15 +543,28 @@ def add_plan_upkeep_demo(db_path: Path, *, seed: int) -> str | None:
     return (f"Planens vedligehold (opdigtet): {len(verifications)} bekræftelser af nøglepersoner over to år; "
             f"{overdue} roller er ikke bekræftet i {settings.verification_months} måneder, og "
             f"{without_contact_teacher} har ingen registreret SSP-kontaktlærer; årets øvelse i actioncardet "
-            f"er holdt i {held} af {len(NETWORKS)} netværk{policy}.")
+            f"er holdt i {held} af {len(networks)} netværk{policy}.")
 
 
-def build_demo_database(db_path: Path, *, seed: int, cases: int,
+def _plan_places(db_path: Path) -> tuple[tuple[Network, ...], str]:
+    """The demo's networks and police spelling for the plan in the database."""
+    from evaluation.store import db
+    from evaluation.plan import networks as network_registry
+
+    with db.reader(db_path) as con:
+        frame = network_registry.networks(con)
+        police = con.execute("SELECT name FROM actors WHERE kind = 'politi' ORDER BY actor_id LIMIT 1").fetchall()
+    return plan_networks(list(zip(frame["network_id"], frame["name"]))), police[0][0] if police else "Politiet"
+
+
+def build_demo_database(db_path: Path, *, seed: int, cases: int, plan_file: Path | None = None,
                         progress: Callable[[int, int], None] | None = None) -> str:
     """Create a demo database from synthetic exports loaded through the real ingest.
 
-    ``progress(done, total)`` is called after each file, so the CLI can show a bar: each
-    file is a full ingest (about a second or two), and the demo has a few dozen files.
+    The plan comes from ``plan_file`` (default: the seed plan, Hjørring's); the cases are drawn
+    for that plan's networks and name its police, so another municipality's demo names none of
+    Hjørring's places. ``progress(done, total)`` is called after each file, so the CLI can show a
+    bar: each file is a full ingest (about a second or two), and the demo has a few dozen files.
     """
     from evaluation.store import db
     from evaluation.ingest import ingest
@@ -539,8 +575,9 @@ def build_demo_database(db_path: Path, *, seed: int, cases: int,
             f"Databasen {db_path.name} findes allerede og indeholder sager. Demo-data blandes "
             "aldrig med rigtige data: vælg en ny fil med --db."
         )
-    files = write_demo_files(db_path.parent / "demo-data", seed=seed, cases=cases)
-    db.init(db_path)
+    db.init(db_path, plan_file=plan_file)
+    networks, police = _plan_places(db_path)
+    files = write_demo_files(db_path.parent / "demo-data", seed=seed, cases=cases, networks=networks, police=police)
     for done, path in enumerate(files, start=1):
         result = ingest.ingest_file(db_path, path)
         if progress:
@@ -551,11 +588,11 @@ def build_demo_database(db_path: Path, *, seed: int, cases: int,
                 "demo-generatoren; meld den til udviklerne."
             )
     with db.reader(db_path) as con:
-        loaded, networks, first, last = con.execute(
+        loaded, reporting, first, last = con.execute(
             "SELECT count(*), count(DISTINCT netvaerk), min(year(indberetningsmaaned)), "
             "max(year(indberetningsmaaned)) FROM cases").fetchone()
     summary = (f"Demo-databasen er bygget med opdigtede data: {len(files)} filer indlæst, "
-               f"{loaded} sager fra {networks} SSP-netværk, årene {first}–{last}. "
+               f"{loaded} sager fra {reporting} SSP-netværk, årene {first}–{last}. "
                f"Filerne ligger i {files[0].parent}.")
-    extra = add_plan_upkeep_demo(db_path, seed=seed)
+    extra = add_plan_upkeep_demo(db_path, seed=seed, networks=networks, police=police)
     return f"{summary} {extra}" if extra else summary

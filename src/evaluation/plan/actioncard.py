@@ -106,8 +106,9 @@ def _danish_date(day: date) -> str:
 
 
 def _short_purpose(purpose: str) -> str:
-    """A phone's purpose without the number repeated in brackets ("… ((+45) 35 36 55 55): …")."""
-    return re.sub(r"\s*\(\(\+45\)[^)]*\)", "", purpose).strip()
+    """A phone's purpose without the number repeated in brackets ("… (+45 35 36 55 55): …"; plans
+    seeded before the plan file dropped them wrote "((+45) 35 36 55 55)")."""
+    return re.sub(r"\s*\((?:\(\+45\)|\+45)[^)]*\)", "", purpose).strip()
 
 
 def _role_summary(description: Any) -> str:

@@ -33,9 +33,9 @@ actor, one click from becoming an alias. Names with extra words ("politiet i Hj�
 missed by all of these scorers (about 3 in 10 names as school staff write them); step 3 reads
 them, measured on a held-out list written before it was built (tests/plan/test_actor_heldout.py).
 
-Decisions are appended to ``actor_decisions`` (one row per spelling, latest wins), and
-accepted names become actors or aliases through registry.py (with registry_history), so next
-year the same spellings are matched without asking again.
+Decisions (accept as a new actor or another spelling, dismiss, undo) are in
+actor_decisions.py; the latest decision on a name is what matching reads here, so next year
+the same spellings are matched (or left out) without asking again.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Literal, NamedTuple
 
 import duckdb
@@ -55,15 +54,11 @@ from rapidfuzz import fuzz, process
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from evaluation.store import db
-from evaluation.plan import registry
 from evaluation.plan.extra_words import ActorWords, contained, foreign_words, words_of
 from evaluation import settings as config
-from evaluation.errors import EvaluationError
 
-__all__ = ["normalise", "Match", "KnownActors", "known_actors", "match", "match_many", "candidates",
-           "accept_as_new", "accept_as_alias", "dismiss", "decisions", "CANDIDATE_COLUMNS",
-           "CANDIDATE_HEADINGS", "DECISION_LABELS", "SUGGEST_SCORE"]
+__all__ = ["normalise", "lowercase_words", "Match", "KnownActors", "known_actors", "match", "match_many",
+           "candidates", "CANDIDATE_COLUMNS", "CANDIDATE_HEADINGS", "SUGGEST_SCORE"]
 
 How = Literal["eksakt", "alias", "udvidet", "fuzzy"]
 
@@ -76,8 +71,6 @@ CANDIDATE_COLUMNS = ("candidate", "variants", "cases", "networks", "first_seen",
 CANDIDATE_HEADINGS = {"candidate": "Navn", "variants": "Stavemåder", "cases": "Sager", "networks": "Netværk",
                       "first_seen": "Først set", "last_seen": "Sidst set", "suggested_name": "Måske samme som",
                       "suggested_score": "Lighed"}
-DECISION_LABELS = {"new_actor": "Godkendt som ny aktør", "alias": "Godkendt som stavemåde",
-                   "dismissed": "Afvist"}
 
 # --- normalising --------------------------------------------------------------------------
 
@@ -250,20 +243,18 @@ def known_actors(con: duckdb.DuckDBPyConnection, *, threshold: float | None = No
     aliases = con.execute("SELECT actor_id, alias FROM actor_aliases UNION ALL "
                           "SELECT actor_id, url FROM addresses WHERE actor_id IS NOT NULL").fetchall()
     decided = [(name, actor_id if decision != "dismissed" else None)
-               for name, decision, actor_id in _latest_decisions(con)]
+               for name, decision, actor_id in _latest_decisions(con) if decision != "undone"]
     context = con.execute(_ACTOR_CONTEXT).fetchall()
     places = [row[0] for row in con.execute(_PLACES).fetchall()]
     return KnownActors.build(names, aliases, decided, threshold=threshold, context=context, places=places)
 
 
 def _latest_decisions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
-    """(normalised_name, decision, actor_id), the latest row per name (rows are append-only)."""
+    """(normalised_name, decision, actor_id), the latest row per name (rows are append-only;
+    'undone' means the name is undecided again: actor_decisions.py)."""
     return con.execute("""
-        SELECT normalised_name, decision, actor_id FROM (
-            SELECT normalised_name, decision, actor_id,
-                   row_number() OVER (PARTITION BY normalised_name ORDER BY decided_at DESC, rowid DESC) AS n
-            FROM actor_decisions)
-        WHERE n = 1""").fetchall()
+        SELECT normalised_name, decision, actor_id FROM actor_decisions
+        QUALIFY row_number() OVER (PARTITION BY normalised_name ORDER BY decision_id DESC) = 1""").fetchall()
 
 
 # --- matching -----------------------------------------------------------------------------
@@ -425,17 +416,29 @@ def _danish_letters(name: str) -> int:
     return sum(c in "æøåÆØÅ" for c in name)
 
 
-def _describe_clusters(names: pd.DataFrame, known: KnownActors) -> pd.DataFrame:
-    """Per cluster: display name, spellings, and the suggestion for "add as alias".
+def _skeleton(name: str) -> str:
+    """A name with æ/ø/å and their keyboard spellings (ae, oe/o, aa/a) made alike."""
+    key = " ".join(name.lower().split())
+    for danish, plain in (("aa", "a"), ("ae", "a"), ("oe", "o"), ("å", "a"), ("æ", "a"), ("ø", "o")):
+        key = key.replace(danish, plain)
+    return key
 
-    The display name is the most used spelling; on a tie the one written with æ/ø/å
-    ("Børns Vilkår" before "Borns Vilkaar"), since the transliteration is the keyboard's
-    compromise, not the organisation's name.
-    """
+
+def _display_order(spellings: Iterable[tuple[str, int]]) -> list[str]:
+    """Spellings most used first, except that the most used one gives way to its twin written
+    with æ/ø/å ("Børns Vilkår" names the candidate even when "Borns Vilkaar" is used more),
+    since the transliteration is the keyboard's compromise, not the organisation's name."""
+    order = [n for n, _ in sorted(spellings, key=lambda nu: (-nu[1], -_danish_letters(nu[0]), nu[0]))]
+    twins = [n for n in order if _skeleton(n) == _skeleton(order[0])]
+    best = max(twins, key=_danish_letters)  # max keeps the first (most used) among equals
+    return [best] + [n for n in order if n != best]
+
+
+def _describe_clusters(names: pd.DataFrame, known: KnownActors) -> pd.DataFrame:
+    """Per cluster: display name (``_display_order``), spellings, and the suggestion for "add as alias"."""
     rows = []
     for cluster, group in names.groupby("cluster", sort=False):
-        order = sorted(zip(group["name"], group["uses"]), key=lambda nu: (-nu[1], -_danish_letters(nu[0]), nu[0]))
-        variants = [n for n, _ in order]
+        variants = _display_order(zip(group["name"], group["uses"]))
         best = group.loc[group["score"].idxmax()]
         suggested = best["nearest"] if best["nearest"] and best["score"] >= SUGGEST_SCORE else None
         rows.append({"cluster": cluster, "candidate": variants[0], "variants": variants,
@@ -448,113 +451,3 @@ def _describe_clusters(names: pd.DataFrame, known: KnownActors) -> pd.DataFrame:
 def _empty_candidates() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("cases", "networks") else object)
                          for c in CANDIDATE_COLUMNS})
-
-
-# --- decisions ----------------------------------------------------------------------------
-
-def _spellings(candidate: str, variants: Iterable[str]) -> list[str]:
-    """The candidate and its variants, stripped, one per normalised form (spaces ignored), candidate first."""
-    seen: set[str] = set()
-    result = []
-    for name in [candidate, *variants]:
-        if not isinstance(name, str):
-            continue
-        key = _compact(normalise(name))
-        if key and key not in seen:
-            seen.add(key)
-            result.append(" ".join(name.split()))
-    if not result:
-        raise EvaluationError("Der er ikke angivet noget navn at tage stilling til.")
-    return result
-
-
-def _refuse_known(known: KnownActors, spellings: list[str], allowed: str | None = None) -> None:
-    """A name that already belongs to an actor (other than ``allowed``) can't be decided again."""
-    for name in spellings:
-        hit = known.exact(normalise(name))
-        if hit and hit[0] != allowed:
-            raise EvaluationError(f"Navnet '{name}' hører allerede til aktøren "
-                                  f"'{known.names.get(hit[0], hit[0])}' ({hit[0]}).")
-
-
-def _record(con: duckdb.DuckDBPyConnection, spellings: list[str], decision: str, actor_id: str | None,
-            by: str | None, note: str | None) -> None:
-    """Append one decision row per spelling (as a frame, not row by row)."""
-    frame = pd.DataFrame({"normalised_name": [normalise(s) for s in spellings]}, dtype=object)
-    frame["decision"] = decision
-    frame["actor_id"] = actor_id
-    frame["decided_by"] = by or config.current_user()
-    frame["note"] = note
-    con.register("decision_rows", frame)
-    try:
-        con.execute("INSERT INTO actor_decisions (normalised_name, decision, actor_id, decided_by, note) "
-                    "SELECT normalised_name, decision, actor_id, decided_by, note FROM decision_rows")
-    finally:
-        con.unregister("decision_rows")
-
-
-def _new_actor_id(con: duckdb.DuckDBPyConnection, name: str) -> str:
-    """A free slug from the name: "Børns Vilkår" → "boerns_vilkaar" (then _2, _3, ...)."""
-    base = normalise(name).replace(" ", "_")[:40].rstrip("_") or "aktoer"
-    if not base[0].isalpha():
-        base = "aktoer_" + base
-    taken = {row[0] for row in con.execute("SELECT actor_id FROM actors").fetchall()}
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}_{n}"
-    return slug
-
-
-def accept_as_new(db_path: Path | str, candidate: str, variants: Sequence[str], *, kind: str = "andet",
-                  by: str | None = None, actor_id: str | None = None, in_plan: bool = True) -> str:
-    """Add ``candidate`` to the plan as a new actor, its other spellings as aliases; returns its id.
-
-    One transaction: the actor (with registry history) and a decision row per spelling.
-    """
-    with db.writer(Path(db_path)) as con:
-        spellings = _spellings(candidate, variants)
-        _refuse_known(known_actors(con), spellings)
-        actor_id = actor_id or _new_actor_id(con, spellings[0])
-        registry.add_actor(con, actor_id, spellings[0], kind, spellings[1:], in_plan=in_plan, by=by,
-                           reason="Godkendt som ny aktør ud fra sagernes navne")
-        _record(con, spellings, "new_actor", actor_id, by, None)
-    return actor_id
-
-
-def accept_as_alias(db_path: Path | str, candidate: str, variants: Sequence[str], actor_id: str, *,
-                    by: str | None = None) -> list[str]:
-    """Record the candidate's spellings as other names of a known actor; returns the aliases added.
-
-    A spelling the actor already has (after normalising) gets a decision row but no new alias.
-    """
-    with db.writer(Path(db_path)) as con:
-        spellings = _spellings(candidate, variants)
-        known = known_actors(con)
-        if actor_id not in known.names:
-            raise EvaluationError(f"Der findes ingen aktør med id '{actor_id}' i planregistret.")
-        _refuse_known(known, spellings, allowed=actor_id)
-        added = [name for name in spellings if known.exact(normalise(name)) is None]
-        for name in added:
-            registry.add_alias(con, actor_id, name, by=by, reason="Godkendt som stavemåde ud fra sagernes navne")
-        _record(con, spellings, "alias", actor_id, by, None)
-    return added
-
-
-def dismiss(db_path: Path | str, candidate: str, variants: Sequence[str], *, by: str | None = None,
-            reason: str | None = None) -> None:
-    """Decide that the candidate is not an actor for the plan; it is not suggested again."""
-    with db.writer(Path(db_path)) as con:
-        spellings = _spellings(candidate, variants)
-        _refuse_known(known_actors(con), spellings)
-        _record(con, spellings, "dismissed", None, by, reason)
-
-
-def decisions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every decision ever made, newest first, with a Danish ``decision_label`` (the history)."""
-    frame = con.execute("""
-        SELECT d.decided_at, d.decided_by, d.normalised_name, d.decision, d.actor_id, a.name AS actor_name, d.note
-        FROM actor_decisions d LEFT JOIN actors a USING (actor_id)
-        ORDER BY d.decided_at DESC, d.rowid DESC""").df()
-    frame.insert(4, "decision_label", frame["decision"].map(DECISION_LABELS))
-    return frame

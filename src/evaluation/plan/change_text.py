@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from evaluation.plan import registry
+from evaluation.plan import actor_decisions, registry
 
 # The item as a sentence names it: "aktøren", "webadressen" ...
 ITEM_WORDS: dict[str, str] = {
@@ -81,7 +81,9 @@ def describe(change: dict[str, Any], actor_names: dict[str, str] | None = None) 
     table, action = change["table_name"], change["action"]
     old, new = _row(change.get("old_value")), _row(change.get("new_value"))
     subject = _subject(table, old or new, actor_names)
-    if table == "actor_aliases":
+    if table == "actor_decisions":  # a decision on a new actor, or its undo (actor_decisions.py)
+        text = actor_decisions.sentence(action, old or new, actor_names)
+    elif table == "actor_aliases":
         alias = _quote((new or old).get("alias"))
         text = (f"Stavemåden {alias} er tilføjet til {subject}." if action != "delete"
                 else f"Stavemåden {alias} er fjernet fra {subject}.")

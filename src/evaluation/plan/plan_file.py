@@ -29,7 +29,7 @@ ACTOR_KINDS = ("ngo", "myndighed", "politi", "sundhed", "kommune", "netvaerk", "
 EXPECTED_PHASES = 5
 EXPECTED_STEPS = 13
 # Display order of the plan's own facts; other keys follow alphabetically.
-PLAN_KEYS = ("title", "municipality", "partner", "basis", "target_group", "purpose",
+PLAN_KEYS = ("title", "municipality", "partner", "police_district", "basis", "target_group", "purpose",
              "evaluated_by", "evaluation_frequency", "last_evaluated", "retention_years")
 SLUG = re.compile(r"[a-z][a-z0-9_]*")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -9,6 +9,8 @@ One list answers the plan-content questions of the yearly evaluation with concre
 * ``role_due``         – a key person not verified within ``settings.verification_months`` (2),
 * ``address_broken``   – a web address the link checker finds broken (3),
 * ``address_moved``    – a web address that permanently redirects: the new one is proposed (3),
+* ``phone_broken``     – a phone number whose latest check found it not working (3),
+* ``phone_due``        – a phone number not checked within ``settings.verification_months`` (3),
 * ``exercise_missing`` – a network without this year's actioncard exercise (the plan's
   yearly training requirement).
 
@@ -28,20 +30,22 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from evaluation.plan import keypersons
+from evaluation.plan import keypersons, phone_checks
 from evaluation import settings as config
 
 __all__ = ["KINDS", "KIND_LABELS", "LAST_EVALUATED_KEY", "COLUMNS", "due_items", "format_due"]
 
 LAST_EVALUATED_KEY = "last_evaluated"
-KINDS = ("policy_revised", "role_missing", "role_due", "address_broken", "address_moved", "exercise_missing",
-         "retention_past")
+KINDS = ("policy_revised", "role_missing", "role_due", "address_broken", "address_moved", "phone_broken",
+         "phone_due", "exercise_missing", "retention_past")
 KIND_LABELS = {
     "policy_revised": "Politikker og planer revideret efter seneste evaluering",
     "role_missing": "Roller uden registreret nøgleperson",
     "role_due": f"Nøglepersoner ikke bekræftet i {config.settings.verification_months} måneder",
     "address_broken": "Webadresser, der ikke virker",
     "address_moved": "Webadresser, der er flyttet",
+    "phone_broken": "Telefonnumre, der ikke virker",
+    "phone_due": f"Telefonnumre ikke kontrolleret i {config.settings.verification_months} måneder",
     "exercise_missing": "Årets øvelse i actioncardet mangler",
     "retention_past": "Sager ældre end planens opbevaringsperiode",
 }
@@ -64,6 +68,7 @@ def due_items(con: duckdb.DuckDBPyConnection, *, today: date | None = None) -> p
     rows += _policies(con)
     rows += _roles(con, today)
     rows += _addresses(con)
+    rows += _phones(con, today)
     rows += _exercises(con, today)
     rows += _retention(con, today)
     frame = pd.DataFrame(rows, columns=["kind", "what", "why", "since", "network", "ref", "proposed"])
@@ -205,6 +210,27 @@ def _printed(url: str) -> str:
     return printed_url(url)
 
 
+# --- phone numbers ------------------------------------------------------------------------
+
+def _phones(con: duckdb.DuckDBPyConnection, today: date) -> list[dict[str, Any]]:
+    """Phone numbers found not working, or not checked within the verification period."""
+    out = []
+    for row in phone_checks.latest_status(con, today=today).to_dict("records"):
+        if not row["due"]:
+            continue
+        what = f"{row['number']} ({row['actor_name']})" if isinstance(row["actor_name"], str) else row["number"]
+        checked = row["checked_on"]
+        if row["result"] == "broken":
+            out.append({"kind": "phone_broken", "what": what, "since": checked, "ref": row["phone_id"],
+                        "why": f"Virkede ikke ved kontrollen {_d(checked)}: ret eller fjern nummeret i planen."})
+        else:
+            why = ("Aldrig kontrolleret." if pd.isna(checked) else f"Senest kontrolleret {_d(checked)}.")
+            out.append({"kind": "phone_due", "what": what, "since": None if pd.isna(checked) else checked,
+                        "ref": row["phone_id"],
+                        "why": why + " Ring op eller slå nummeret op hos organisationen, og markér det som kontrolleret."})
+    return out
+
+
 # --- the yearly exercise ------------------------------------------------------------------
 
 def _exercises(con: duckdb.DuckDBPyConnection, today: date) -> list[dict[str, Any]]:
@@ -250,8 +276,8 @@ CLI_HOW = {"retention_past": " Slet dem med 'ssp-eval slet til-og-med {ref}'."}
 def format_due(frame: pd.DataFrame) -> str:
     """The due items as Danish text, grouped by kind with a count per group."""
     if frame.empty:
-        return ("Intet at følge op på: politikker, nøglepersoner, webadresser og årets øvelser "
-                "er ajour.")
+        return ("Intet at følge op på: politikker, nøglepersoner, webadresser, telefonnumre og årets "
+                "øvelser er ajour.")
     lines = [f"Til opfølgning: {len(frame)} {'punkt' if len(frame) == 1 else 'punkter'}."]
     for kind, group in frame.groupby("kind", sort=False):
         lines += ["", f"{KIND_LABELS.get(kind, kind)} ({len(group)})"]

@@ -33,10 +33,14 @@ from evaluation.plan.plan_file import (ACTORS, ADDRESSES, ALIASES, LIST_SECTIONS
                                   sorted_aliases, load_seed, to_yaml)
 
 __all__ = ["load_seed", "seed_if_empty", "actors", "addresses", "phones", "roles", "policies", "actioncard",
-           "plan_meta", "update_item", "add_actor", "add_alias", "add_address", "add_phone",
+           "plan_meta", "update_item", "add_actor", "add_alias", "remove_actor", "remove_alias", "add_address",
+           "add_phone",
            "update_address_url", "set_policy_revised", "set_plan_meta", "history", "plan_document",
-           "dump_plan", "export_plan", "printed_url", "HISTORY_HEADINGS"]
+           "dump_plan", "export_plan", "printed_url", "record_history", "HISTORY_HEADINGS", "OTHER_TABLE_LABELS"]
 
+# History rows written by other modules about the plan: decisions on new actors
+# (actor_decisions.py) are part of the plan's story even when they add nothing (a dismissal).
+OTHER_TABLE_LABELS = {"actor_decisions": "Beslutninger om nye aktører"}
 ACTION_LABELS = {"seed": "Indlæst fra planen", "insert": "Tilføjet", "update": "Ændret", "delete": "Slettet"}
 HISTORY_HEADINGS = {"changed_at": "Tidspunkt", "changed_by": "Af", "table_label": "Tabel", "item_id": "Id",
                     "action_label": "Handling", "summary": "Ændring", "reason": "Begrundelse"}
@@ -243,6 +247,15 @@ def _history(con: duckdb.DuckDBPyConnection, table: str, item_id: str, action: s
                  None if old is None else _json(old), None if new is None else _json(new), reason])
 
 
+def record_history(con: duckdb.DuckDBPyConnection, table: str, item_id: str, action: str,
+                   old: dict[str, Any] | None, new: dict[str, Any] | None, *, by: str | None = None,
+                   reason: str | None = None) -> None:
+    """A history row written by another module about the plan (``OTHER_TABLE_LABELS``)."""
+    if table not in OTHER_TABLE_LABELS:
+        raise EvaluationError(f"Historik for '{table}' skrives af planregistrets egne funktioner.")
+    _history(con, table, item_id, action, old, new, by, reason)
+
+
 def _json(row: dict[str, Any]) -> str:
     """A row as JSON text for the history; dates and timestamps as ISO strings."""
     return json.dumps(row, ensure_ascii=False,
@@ -337,6 +350,37 @@ def add_alias(con: duckdb.DuckDBPyConnection, actor_id: str, alias: str, *, by: 
     return True
 
 
+def remove_actor(con: duckdb.DuckDBPyConnection, actor_id: str, *, by: str | None = None,
+                 reason: str | None = None) -> dict[str, Any]:
+    """Take an actor and its aliases out of the registry (undoing the decision that added it).
+
+    Refused while a web address or phone number of the plan belongs to it. The history row
+    ('delete') keeps the whole actor, aliases included, so nothing is lost.
+    """
+    old = _item(con, ACTORS, actor_id)
+    used = con.execute("SELECT url FROM addresses WHERE actor_id = ? UNION ALL "
+                       "SELECT number FROM phones WHERE actor_id = ?", [actor_id, actor_id]).fetchall()
+    if used:
+        raise EvaluationError(f"Aktøren '{old['name']}' kan ikke fjernes, fordi planen har "
+                              f"{', '.join(r[0] for r in used)} under den. Flyt eller fjern dem først.")
+    aliases = sorted_aliases([r[0] for r in con.execute("SELECT alias FROM actor_aliases WHERE actor_id = ?",
+                                                         [actor_id]).fetchall()])
+    con.execute("DELETE FROM actor_aliases WHERE actor_id = ?", [actor_id])
+    con.execute("DELETE FROM actors WHERE actor_id = ?", [actor_id])
+    _history(con, ACTORS.name, actor_id, "delete", {**old, "aliases": aliases}, None, by, reason)
+    return {**old, "aliases": aliases}
+
+
+def remove_alias(con: duckdb.DuckDBPyConnection, actor_id: str, alias: str, *, by: str | None = None,
+                 reason: str | None = None) -> bool:
+    """Take one spelling away from an actor (undoing a decision); False when it had no such alias."""
+    removed = con.execute("DELETE FROM actor_aliases WHERE actor_id = ? AND alias = ? RETURNING alias",
+                          [actor_id, alias]).fetchall()
+    if removed:
+        _history(con, ALIASES.name, actor_id, "delete", {"actor_id": actor_id, "alias": alias}, None, by, reason)
+    return bool(removed)
+
+
 def add_address(con: duckdb.DuckDBPyConnection, address_id: str, url: str, purpose: str, *,
                 actor_id: str | None = None, by: str | None = None, reason: str | None = None) -> dict[str, Any]:
     """Add a web address to the plan (stored as printed, without scheme)."""
@@ -386,14 +430,15 @@ def history(con: duckdb.DuckDBPyConnection, *, table: str | None = None,
 
     ``HISTORY_HEADINGS`` maps the display columns to Danish headings.
     """
-    if table is not None and table not in TABLES:
+    if table is not None and table not in TABLES and table not in OTHER_TABLE_LABELS:
         raise EvaluationError(f"Tabellen '{table}' findes ikke i planregistret. Mulige: {', '.join(TABLES)}.")
     frame = con.execute(
         "SELECT change_id, changed_at, changed_by, table_name, item_id, action, old_value, new_value, reason "
         "FROM registry_history WHERE (CAST(? AS VARCHAR) IS NULL OR table_name = ?) "
         "AND (CAST(? AS VARCHAR) IS NULL OR item_id = ?) ORDER BY change_id DESC",
         [table, table, item_id, item_id]).df()
-    frame.insert(4, "table_label", frame["table_name"].map(lambda t: TABLES[t].label if t in TABLES else t))
+    frame.insert(4, "table_label", frame["table_name"].map(
+        lambda t: TABLES[t].label if t in TABLES else OTHER_TABLE_LABELS.get(t, t)))
     frame.insert(7, "action_label", frame["action"].map(ACTION_LABELS))
     frame["summary"] = [_summary(o, n) for o, n in zip(frame["old_value"], frame["new_value"])]
     return frame

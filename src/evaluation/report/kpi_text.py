@@ -27,7 +27,7 @@ def kpi_detail_text(row: dict[str, Any], prefix: str = "") -> str:
     n, d = row[f"{prefix}numerator"], row[f"{prefix}denominator"]
     if not d:
         return "ingen relevante sager"
-    return (f"{fmt.integer(n)} af {fmt.integer(d)} sager · 95{fmt.NBSP}%-interval "
+    return (f"{fmt.integer(n)} af {fmt.plural(d, 'sag', 'sager')} · 95{fmt.NBSP}%-interval "
             f"{fmt.percent(low)}–{fmt.percent(high)}")
 
 

@@ -153,7 +153,7 @@ def render_html(sheet: NetworkYear, *, printed_on: date | None = None) -> str:
                 "verified": fmt.day(r["verified_on"]), "status": ("Mangler" if r["missing"] else
                                                                   "Skal bekræftes" if r["due"] else "Bekræftet")}
                for r in sheet.roles.to_dict("records")],
-        exercise=exercise_text(sheet), learnings=sheet.learnings.to_dict("records"),
+        exercise=exercise_text(sheet), learnings=[{**row, "month": fmt.month(row["month"])} for row in sheet.learnings.to_dict("records")],
         note=sheet.note, note_date=fmt.day(sheet.note["meeting_date"]) if sheet.note else "",
         printed_on=fmt.day(printed_on or date.today()))
 

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation import format as fmt
-from evaluation.analysis import charts, disclosure, queries, stats
+from evaluation.analysis import charts, disclosure, kpis, queries, stats
 from evaluation.analysis.filters import Filters, where
 from evaluation.plan import keypersons, notes
 from evaluation.report import inputs
@@ -48,6 +48,8 @@ class Facts:
     addresses: pd.DataFrame
     candidates: pd.DataFrame
     accepted: pd.DataFrame
+    decisions: pd.DataFrame
+    phones: pd.DataFrame
     kpis: pd.DataFrame
     adherence: pd.DataFrame
     exercises: pd.DataFrame
@@ -75,7 +77,7 @@ def facts(ctx: ReportContext) -> Facts:
     """Everything the first section needs, on one reader, cached for the recommendations."""
     if "team_facts" in ctx.cache:
         return ctx.cache["team_facts"]
-    from evaluation.plan import actors, links
+    from evaluation.plan import actor_decisions, actors, links, phone_checks
 
     with ctx.reader() as con:
         roles = keypersons.role_status(con, today=ctx.today)
@@ -86,6 +88,9 @@ def facts(ctx: ReportContext) -> Facts:
             addresses=status[status["flagged"] | status["status"].isin(["moved", "broken"])].reset_index(drop=True),
             candidates=actors.candidates(con, year=ctx.year),
             accepted=con.execute(_ACCEPTED_SQL, [date(ctx.year, 1, 1), ctx.today + timedelta(days=1)]).df(),
+            decisions=actor_decisions.decision_history(con, since=date(ctx.year, 1, 1),
+                                                       until=ctx.today + timedelta(days=1)),
+            phones=phone_checks.latest_status(con, today=ctx.today),
             kpis=queries.kpis(con, ctx.filters, today=ctx.today),
             adherence=queries.actioncard_adherence(con, ctx.filters),
             exercises=keypersons.exercises(con, ctx.year),
@@ -96,6 +101,20 @@ def facts(ctx: ReportContext) -> Facts:
         )
     ctx.cache["team_facts"] = found
     return found
+
+
+def _phone_sentence(phones: pd.DataFrame) -> str:
+    """Question 3's phone numbers in one sentence: checked within the period, due, not working."""
+    if phones.empty:
+        return "Planen har ingen telefonnumre."
+    broken = int((phones["result"] == "broken").sum())
+    due = int(phones["due"].astype(bool).sum()) - broken
+    checked = len(phones) - due - broken
+    text = (f"{fmt.integer(checked)} af planens {fmt.plural(len(phones), 'telefonnummer', 'telefonnumre')} er "
+            f"kontrolleret inden for {settings.verification_months} måneder")
+    text += f", {fmt.integer(due)} skal kontrolleres" if due else ""
+    text += f", og {fmt.integer(broken)} virker ikke" if broken else ""
+    return text + "."
 
 
 # --- 1. summary ----------------------------------------------------------------------------
@@ -130,20 +149,26 @@ def summary(ctx: ReportContext) -> Section:
     s.add(Heading("3. Er de rigtige webadresser og telefonnumre angivet?"),
           Paragraph(f"{fmt.plural(len(f.addresses), 'webadresse', 'webadresser')} i planen skal rettes: "
                     f"{fmt.integer(len(moved))} er flyttet til en ny adresse, "
-                    f"{fmt.integer(len(f.addresses) - len(moved))} virker ikke. Telefonnumre kan ikke kontrolleres "
-                    "automatisk og gennemgås ved evalueringsmødet.", "answer"))
+                    f"{fmt.integer(len(f.addresses) - len(moved))} virker ikke. " + _phone_sentence(f.phones),
+                    "answer"))
     if not f.addresses.empty:
         s.add(table("tabel-adresser", ["Adresse i planen", "Status", "Ny adresse", "Kontrolleret"],
                     [[r.url, r.label, fmt.text(r.proposed_url), fmt.day(r.checked_at)]
                      for r in f.addresses.itertuples()]))
+    due_phones = f.phones[f.phones["due"].astype(bool)]
+    if not due_phones.empty:
+        s.add(table("tabel-telefonnumre", ["Telefonnummer i planen", "Aktør", "Status", "Senest kontrolleret"],
+                    [[r.number, fmt.text(r.actor_name), r.result_label, fmt.day(r.checked_on)]
+                     for r in due_phones.itertuples()]))
     s.add(Heading("4. Er der kommet nye relevante aktører til?"),
           Paragraph(f"{fmt.plural(len(f.accepted), 'aktør', 'aktører')} er optaget i planens register fra "
                     f"{ctx.year} til nu, og {fmt.plural(len(f.candidates), 'navn', 'navne')} fra sagerne er endnu "
                     "ikke afgjort.", "answer"))
-    if not f.accepted.empty:
-        s.add(table("tabel-nye-aktoerer", ["Aktør", "Afgørelse", "Dato"],
-                    [[r.name, "Ny aktør" if r.new_actor else "Ny stavemåde af kendt aktør", fmt.day(r.decided_at)]
-                     for r in f.accepted.itertuples()]))
+    if not f.decisions.empty:  # every decision of the year, dismissals and undone ones too (actor_decisions.py)
+        s.add(table("tabel-nye-aktoerer", ["Navn fra sagerne", "Afgørelse", "Aktør", "Begrundelse", "Dato", "Fortrudt"],
+                    [[fmt.and_list(r.names), r.decision_label, fmt.text(r.actor_name), fmt.text(r.note),
+                      fmt.day(r.decided_at), "" if fmt.is_missing(r.undone_at) else fmt.day(r.undone_at)]
+                     for r in f.decisions.itertuples()]))
     if not f.candidates.empty:
         s.add(table("tabel-foreslaaede-aktoerer", ["Foreslået aktør", "Sager", "Netværk"],
                     [[r.candidate, fmt.integer(r.cases), fmt.integer(r.networks)] for r in f.candidates.itertuples()],
@@ -284,6 +309,7 @@ def offences_and_outcomes(ctx: ReportContext) -> Section:
         kinds = queries.offence_types(con, ctx.filters)
         platforms = queries.platforms(con, ctx.filters)
         outcomes = queries.outcomes(con, ctx.filters)
+        underretning = kpis.underretning_lines(con, ctx.filters, today=ctx.today)
     return Section("Krænkelser og udfald", "kraenkelser", new_page=True).add(
         Paragraph("En sag kan have flere krænkelsestyper, platforme og vurderinger; den tælles under hver."),
         figure("graf-kraenkelsestyper", charts.offence_types_chart(kinds), "Årets sager fordelt på krænkelsestype."),
@@ -292,7 +318,8 @@ def offences_and_outcomes(ctx: ReportContext) -> Section:
         Heading("Udfald i tal"),
         table("tabel-udfald", ["Felt", "Værdi", "Sager", "Andel af sagerne"],
               [[r.field_label, r.value_label, fmt.integer(r.cases), fmt.percent(r.share)]
-               for r in outcomes.itertuples()], numeric=(2, 3)))
+               for r in outcomes.itertuples()], numeric=(2, 3)),
+        Heading("Tre tal for underretning"), bullets(underretning, "note"))
 
 
 def actioncard(ctx: ReportContext) -> Section:

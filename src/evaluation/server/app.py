@@ -19,6 +19,8 @@ What the subclass changes in Voilà 0.5 (read in its ``app.py``; each reason in 
 - kernels talk to the server over CurveZMQ-encrypted TCP (jupyter_client's
   ``transport_encryption``): on a shared machine no other local process can listen in, and
   ipykernel no longer prints its English warning about plain TCP for each page view;
+- under ``serve`` a Content-Security-Policy on every answer: this server is the only host a
+  page may talk to or load from;
 - ``listen`` fails with exit code ``PORT_BUSY`` (the face says it in Danish) instead of
   printing Voilà's English message, and the stop (SIGTERM from ``launch``) shuts every
   kernel down before the process exits.
@@ -56,6 +58,17 @@ from evaluation.settings import settings as tunables
 
 # Exit codes the face (``launch``) turns into Danish sentences.
 PORT_BUSY = 3
+
+# Under serve, every answer tells the browser to talk to this server only: should a page ever
+# show something a person typed as markup, nothing could be sent to, or loaded from, another
+# host (connect/img/font/style/script sources are 'self'). Voilà's page needs inline and eval'd
+# scripts and blob: modules (anywidget), so scripts are not locked down further than the origin.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
+    "style-src 'self' 'unsafe-inline' blob:", "img-src 'self' data: blob:", "font-src 'self' data:",
+    "connect-src 'self'", "worker-src 'self' blob:", "object-src 'none'", "base-uri 'self'",
+    "form-action 'self'", "frame-ancestors 'self'",
+])
 
 
 class SspVoila(Voila):
@@ -108,6 +121,7 @@ class SspVoila(Voila):
         settings["ssp_kernel_secret"] = self.kernel_secret
         settings["ssp_pages_per_session"] = self.pages_per_session
         if self.mode == "server":
+            settings.setdefault("headers", {})["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
             secure = bool(self.proxy_address)  # the proxy terminates TLS (README: IT's set-up)
             settings["xsrf_cookie_kwargs"] = {"samesite": "Strict", "secure": secure}
             settings["ssp_state"] = login.ServerState(

@@ -306,9 +306,12 @@ def _connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
     ) from last
 
 
-def init(db_path: Path) -> None:
+def init(db_path: Path, *, plan_file: Path | None = None) -> None:
     """Create the database (schema and, when empty, the plan registry from its seed).
 
+    ``plan_file`` is a municipality's own plan (the format of data/plan.yaml; default: that
+    file). It can only start a database: one that already has a plan keeps it (refused in
+    Danish, since the registry is edited in the database once seeded).
     ``init`` is the one command that makes a new database, so it also makes its folder; every
     other write refuses a missing folder (usually a typo).
     """
@@ -320,8 +323,13 @@ def init(db_path: Path) -> None:
             db_path.parent.mkdir(parents=True)
         except OSError as exc:
             raise DatabaseError(f"Mappen {db_path.parent} kunne ikke oprettes ({exc.strerror}).") from exc
+    if plan_file is not None:
+        registry.load_seed(plan_file)  # a broken plan file is refused before a database exists
     with writer(db_path) as con:
-        registry.seed_if_empty(con)
+        seeded = registry.seed_if_empty(con, plan_file)
+    if plan_file is not None and not seeded:
+        raise DatabaseError(f"Databasen {db_path.name} har allerede en handleplan, så {Path(plan_file).name} blev "
+                            "ikke indlæst. Planen rettes i databasen; en anden kommunes plan kræver en ny database.")
 
 
 def is_empty(db_path: Path) -> bool:

@@ -37,7 +37,7 @@ from evaluation.views.report_inputs import LearningTagsSection, PlannedChangesSe
 PAGE = "aarsrapport"
 TITLE = "Årsrapport"
 INTRO = ("Lav årets evalueringsrapport som PDF og HTML. Teamets udgave er den fulde rapport. Kredsrådets "
-         "udgave viser kun samlede tal: antal fra 1 til 4 vises som \"<5\", så intet barn kan genkendes. "
+         "udgave viser kun samlede tal: antal fra 1 til 4 vises som »<5«, så intet barn kan genkendes. "
          "Det tager typisk et halvt til et helt minut.")
 # The team's own texts (planned changes, learnings' tags) go into the report, so they are written
 # first; but the tagging list is long (one line per learning of the year), so it sits below the

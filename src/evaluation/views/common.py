@@ -60,6 +60,7 @@ STYLE = """
 .ssp-table th { background: #F0F4F8; text-align: left; padding: 4px 8px; border-bottom: 1px solid #BCCCDC; }
 .ssp-table td { padding: 3px 8px; border-bottom: 1px solid #E4E7EB; vertical-align: top; white-space: pre-wrap; }
 .ssp-scroll { max-height: 360px; overflow-y: auto; }
+.ssp-scroll:focus { outline: 2px solid #0072B2; outline-offset: 2px; }
 .ssp-flag { color: #B44D00; font-weight: bold; }
 .ssp-small { background: #FFF4E0; }
 .ssp-cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 6px 0 12px 0; }
@@ -72,8 +73,17 @@ STYLE = """
 .ssp-kpi-verdict { font-size: 13px; margin-top: 6px; font-weight: bold; }
 .ssp-verdict-up, .ssp-verdict-down { color: #B44D00; }
 .ssp-verdict-none { color: #1F2933; }
-.ssp-verdict-few { color: #7B8794; }
+.ssp-verdict-few { color: #52606D; }
 .ssp-download a { margin-right: 14px; }
+.ssp-page .jupyter-button.mod-primary { background-color: #005A9C; color: #FFFFFF; }
+.ssp-page .jupyter-button.mod-success { background-color: #1B6E20; color: #FFFFFF; }
+.ssp-page .jupyter-button.mod-info { background-color: #006D7A; color: #FFFFFF; }
+.ssp-page .jupyter-button.mod-warning { background-color: #8A4B00; color: #FFFFFF; }
+.ssp-page .jupyter-button.mod-danger { background-color: #B3261E; color: #FFFFFF; }
+.ssp-page .jupyter-button:focus-visible { outline: 3px solid #E69F00; outline-offset: 2px; }
+.ssp-figure-data { margin: 2px 0 12px 0; font-size: 13px; }
+.ssp-figure-data summary { cursor: pointer; color: #0072B2; }
+.ssp-figure-data .ssp-table { margin-top: 6px; }
 </style>
 """
 
@@ -164,8 +174,19 @@ def figure_bundle(fig: go.Figure) -> dict:
 
 
 def show_figure(out: widgets.Output, fig: go.Figure) -> None:
-    """Replace what ``out`` shows with ``fig`` in one step (no flicker, safe from threads)."""
-    out.outputs = ({"output_type": "display_data", "data": figure_bundle(fig), "metadata": {}},)
+    """Replace what ``out`` shows with ``fig`` in one step (no flicker, safe from threads).
+
+    Under the figure, its numbers as a folded table: the chart's text alternative
+    (``figure_text``; WCAG 1.1.1), read from the figure itself.
+    """
+    from evaluation.views.figure_text import figure_table_html
+
+    shown = [{"output_type": "display_data", "data": figure_bundle(fig), "metadata": {}}]
+    data_table = figure_table_html(fig)
+    if data_table:
+        shown.append({"output_type": "display_data", "metadata": {},
+                      "data": {"text/html": data_table, "text/plain": "Tallene bag figuren"}})
+    out.outputs = tuple(shown)
 
 
 def figure_title(out: widgets.Output) -> str | None:
@@ -302,7 +323,7 @@ class FilterBar:
 
     def __init__(self, options: queries.FilterOptions, *, all_years: bool = False) -> None:
         years: list[tuple[str, Any]] = [(str(y), y) for y in options.years]
-        if all_years:  # ALL, not None: a Dropdown whose value is None shows an empty box
+        if all_years:  # not None: a Dropdown whose value is None shows an empty box
             years = [("Alle år", ALL), *years]
         self.year = widgets.Dropdown(options=years, value=years[0][1] if years else None,
                                      description="År", layout=widgets.Layout(width="170px"))

@@ -17,7 +17,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from evaluation import format as fmt
-from evaluation.analysis import charts, queries, stats
+from evaluation.analysis import charts, kpis, queries, stats
 from evaluation.analysis.filters import Filters
 from evaluation.report.kpi_text import kpi_detail_text, kpi_value_text  # noqa: F401 (re-exported for tests)
 from evaluation.views.common import (Status, database_signature, esc, fmt_int, guarded, heading_html, reader,
@@ -98,6 +98,8 @@ class ExperienceSection:
         self.platforms = widgets.Output()
         self.offences = widgets.Output()
         self.outcomes = widgets.Output()
+        self.underretning = widgets.HTML("")  # what each of the three "underretning" figures counts
+        self.underretning.add_class("ssp-underretning")
         self.completeness = widgets.Output()
         self.no_export = widgets.HTML("")
         self.search = widgets.Text(placeholder="Søg i erfaringerne, fx SletDet eller forældre",
@@ -112,9 +114,9 @@ class ExperienceSection:
             widgets.HTML(heading_html(SECTION_NUMBER, TITLE, LEAD, anchor="sektion-5")),
             self.status.widget, self.cards, self.chart_status.widget, self.kpi_chart,
             widgets.HTML("<h3>Udvikling over tid</h3>"), self.trend_by, self.trend_chart,
-            widgets.HTML("<h3>Hvordan handlekortets fem faser blev fulgt</h3>"), self.heatmap,
+            widgets.HTML("<h3>Hvordan actioncardets fem faser blev fulgt</h3>"), self.heatmap,
             widgets.HTML("<h3>Platforme og typer af krænkelser</h3>"), self.platforms, self.offences,
-            widgets.HTML("<h3>Udfald</h3>"), self.outcomes,
+            widgets.HTML("<h3>Udfald</h3>"), self.outcomes, self.underretning,
             widgets.HTML("<h3>Datakvalitet pr. netværk</h3>"), self.completeness, self.no_export,
             widgets.HTML("<h3>Netværkenes erfaringer</h3>"), self.search, self.learnings,
         ])
@@ -165,6 +167,7 @@ class ExperienceSection:
             "adherence": queries.actioncard_adherence(con, f),
             "platforms": queries.platforms(con, f), "offences": queries.offence_types(con, f),
             "outcomes": queries.outcomes(con, f), "completeness": queries.completeness(con, f),
+            "underretning": kpis.underretning_lines(con, f, today=self.today),
             "no_export": queries.networks_without_export(con, f.year) if f.year is not None else pd.DataFrame(),
             "learnings": queries.learnings(con, f, self.search.value, limit=LEARNINGS_SHOWN),
         }
@@ -227,6 +230,9 @@ class ExperienceSection:
 
     def _draw_outcomes(self, data: dict[str, Any]) -> None:
         self._show(self.outcomes, charts.outcomes_chart(data["outcomes"]))
+        lines = "".join(f"<li>{esc(line)}</li>" for line in data["underretning"])
+        self._set(self.underretning, '<div class="ssp-banner ssp-banner-info"><b>Tre tal for underretning</b>'
+                                     f"<ul>{lines}</ul></div>")
 
     def _draw_completeness(self, data: dict[str, Any]) -> None:
         self._show(self.completeness, charts.completeness_chart(data["completeness"]))
@@ -240,11 +246,11 @@ class ExperienceSection:
 
     def _draw_learnings(self, data: dict[str, Any]) -> None:
         frame = data["learnings"]
-        found = f"{len(frame)} erfaringer" + (f" (de {LEARNINGS_SHOWN} nyeste)" if len(frame) == LEARNINGS_SHOWN else "")
+        found = fmt.plural(len(frame), "erfaring", "erfaringer") + (f" (de {LEARNINGS_SHOWN} nyeste)" if len(frame) == LEARNINGS_SHOWN else "")
         self._set(self.learnings, f'<p class="ssp-lead">{esc(found)}</p>' + table_html(
             frame, {"netvaerk": "SSP-netværk", "month": "Måned", "situation_label": "Situation",
                     "erfaringer": "Erfaringer"},
-            scroll=True, empty="Ingen erfaringer matcher søgningen."))
+            formats={"month": fmt.month}, scroll=True, empty="Ingen erfaringer matcher søgningen."))
 
     # -- for tests -------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
+from evaluation import format as fmt
 from evaluation.report import network_sheet
 from evaluation.analysis import charts, queries
 from evaluation.server.identity import require_person
@@ -30,7 +31,7 @@ from evaluation.views.worker import BrowserReady, Deferred
 
 PAGE = "netvaerk"
 TITLE = "Netværk: årsmøde i det lokale SSP-netværk"
-INTRO = ("Et netværks år til dets årlige møde: nøgletal i år mod sidste år, handlekortets faser, "
+INTRO = ("Et netværks år til dets årlige møde: nøgletal i år mod sidste år, actioncardets faser, "
          "nøglepersoner og øvelse, erfaringer og mødenoten. Hent siden som PDF og tag den med til mødet.")
 QUERY_NETWORK, QUERY_YEAR = "netvaerk", "aar"
 
@@ -105,7 +106,7 @@ class NetvaerkView:
             self.status.widget, self.heading, self.download,
             widgets.HTML("<h2>Nøgletal i år mod sidste år</h2>"), self.cards, self.chart_status.widget,
             self.kpi_chart,
-            widgets.HTML("<h2>Handlekortets fem faser</h2>"), self.phases,
+            widgets.HTML("<h2>Actioncardets fem faser</h2>"), self.phases,
             widgets.HTML("<h2>Sager over tid</h2>"), self.trend_chart,
             widgets.HTML("<h2>Nøglepersoner og årets øvelse</h2>"), self.people,
             widgets.HTML("<h2>Netværkets erfaringer</h2>"), self.learnings,
@@ -159,7 +160,8 @@ class NetvaerkView:
             f"<p><b>Øvelse i actioncardet {sheet.year}:</b> {esc(network_sheet.exercise_text(sheet))}</p>")
         self.learnings.value = table_html(
             sheet.learnings, {"month": "Måned", "situation_label": "Situation", "erfaringer": "Erfaring"},
-            scroll=True, empty=f"Ingen skrevne erfaringer i netværkets sager i {sheet.year}.")
+            formats={"month": fmt.month}, scroll=True,
+            empty=f"Ingen skrevne erfaringer i netværkets sager i {sheet.year}.")
         note = sheet.note
         self.note.value = (
             f'<p class="ssp-lead">Ingen mødenote gemt for {sheet.year} endnu.</p>' if note is None else

@@ -21,7 +21,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from evaluation.plan import change_text, keypersons, planstatus, registry
+from evaluation.plan import change_text, keypersons, phone_checks, planstatus, registry
 from evaluation.plan.notes import plan_last_evaluated
 from evaluation.store import db
 from evaluation.views import navigation
@@ -32,8 +32,8 @@ from evaluation.views.retention_erasure import RetentionErasure
 
 PAGE = "opfoelgning"
 TITLE = "Opfølgning på handleplanen"
-INTRO = ("Det, der skal gøres, for at planen er ajour: nøglepersoner, årets øvelser, politikker og "
-         "webadresser. Sæt flueben, når et punkt er klaret, eller følg linket til stedet, hvor det gøres. "
+INTRO = ("Det, der skal gøres, for at planen er ajour: nøglepersoner, årets øvelser, politikker, "
+         "webadresser og telefonnumre. Sæt flueben, når et punkt er klaret, eller følg linket til stedet, hvor det gøres. "
          "Et klaret punkt forsvinder fra listen.")
 HISTORY_SHOWN = 100
 
@@ -44,6 +44,8 @@ WHERE: dict[str, tuple[str, str, str]] = {
     "role_due": ("aarsevaluering", "sektion-2", "Ret nøglepersonen i Årsevaluering, spørgsmål 2"),
     "address_broken": ("aarsevaluering", "sektion-3", "Se adressens historik i Årsevaluering, spørgsmål 3"),
     "address_moved": ("aarsevaluering", "sektion-3", "Se adressens historik i Årsevaluering, spørgsmål 3"),
+    "phone_broken": ("aarsevaluering", "sektion-3", "Ret nummeret i Årsevaluering, spørgsmål 3"),
+    "phone_due": ("aarsevaluering", "sektion-3", "Markér nummeret i Årsevaluering, spørgsmål 3"),
     "exercise_missing": ("aarsevaluering", "sektion-2", "Registrér øvelsen i Årsevaluering, spørgsmål 2"),
 }  # retention_past: done here (views.retention_erasure), no link
 # What to do, in one imperative line per kind.
@@ -53,6 +55,8 @@ TODO: dict[str, str] = {
     "role_due": "Bekræft, at personen stadig har rollen, eller registrér den nye.",
     "address_broken": "Find den rigtige adresse, og ret den i planen.",
     "address_moved": "Ret adressen i planen til den nye.",
+    "phone_broken": "Find det rigtige nummer hos organisationen, og ret det i planen.",
+    "phone_due": "Ring nummeret op, eller slå det op hos organisationen.",
     "exercise_missing": "Hold årets øvelse i actioncardet med netværkets SSP-kontaktlærere, og registrér den.",
     "retention_past": "Slet sagerne for altid, når teamet har besluttet det: vis sletningen, læs hvad der "
                       "forsvinder, og bekræft.",
@@ -181,6 +185,9 @@ class OpfoelgningView:
         if kind == "address_moved" and isinstance(item["proposed"], str) and item["proposed"]:
             label = f"Klaret: ret adressen til {registry.printed_url(item['proposed'])}"
             return self._tick(label, lambda: self.accept_move(item["ref"], item["proposed"]))
+        if kind == "phone_due" and isinstance(item["ref"], str):
+            return self._tick("Klaret: nummeret er rigtigt (kontrolleret i dag)",
+                              lambda: self.confirm_phone(item["ref"], item["what"]))
         if kind == "address_broken" and isinstance(item["ref"], str):
             field = widgets.Text(placeholder="Den rigtige adresse, fx redbarnet.dk/sletdet",
                                  layout=widgets.Layout(width="380px"))
@@ -217,6 +224,11 @@ class OpfoelgningView:
         person = self._person(network, role_id)
         self._save(lambda: keypersons.verify(self.db_path, network, role_id, self._today(), person=person),
                    f"Gemt: rollen i {network} er bekræftet i dag.")
+
+    def confirm_phone(self, phone_id: str, what: str) -> None:
+        """The phone number is still right: a check dated today (phone_checks.py)."""
+        self._save(lambda: phone_checks.check(self.db_path, phone_id, "ok", self._today()),
+                   f"Gemt: {what} er kontrolleret i dag.")
 
     def accept_move(self, address_id: str, new_url: str) -> None:
         """Accept the address the link checker found the old one moved to."""

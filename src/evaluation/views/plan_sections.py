@@ -1,5 +1,8 @@
 """Årsevaluering, questions 1–4: policies, key persons, addresses/phones and new actors.
 
+Question 4 (new actors) lives in actor_section.py and phone numbers in phone_checks.py;
+both are re-exported here.
+
 Each section (``sections.Section``) loads its frames on a read-only connection and then
 renders them; after a save it reloads on its own reader. Saves go through the library module
 that owns the data (``notes``, ``keypersons``, ``links``, ``actors``), which writes through
@@ -17,17 +20,16 @@ import duckdb
 import ipywidgets as widgets
 import pandas as pd
 
-from evaluation.plan import actors, keypersons, links, notes, registry
+from evaluation.plan import keypersons, links, notes, registry
 from evaluation.analysis.filters import Filters
+from evaluation.format import plural
 from evaluation.views.common import (esc, fmt_bool, fmt_date, fmt_datetime, fmt_int, guarded, heading_html,
                                      reader, table_html)
+from evaluation.views.actor_section import ACTOR_KIND_LABELS, ActorsSection
 from evaluation.views.linkcheck import CLI_ADVICE, PAGE_ADVICE
-from evaluation.views.sections import FLAG, LABEL_STYLE, WIDE, Section, list_text, set_options
+from evaluation.views.phone_checks import PhoneChecksPart
+from evaluation.views.sections import FLAG, LABEL_STYLE, WIDE, Section, set_options
 
-ACTOR_KIND_LABELS: dict[str, str] = {
-    "ngo": "Organisation (NGO)", "myndighed": "Myndighed", "politi": "Politi", "sundhed": "Sundhed",
-    "kommune": "Kommune", "netvaerk": "Netværk", "andet": "Andet",
-}
 
 
 # --- 1. policies --------------------------------------------------------------------------
@@ -154,7 +156,7 @@ class KeyPersonsSection(Section):
             for m, d in zip(status["missing"], status["due"])])
         missing = int(status["missing"].sum())
         due = int(status["due"].sum()) - missing
-        summary = f"{fmt_int(missing)} roller uden registreret person, {fmt_int(due)} skal bekræftes igen."
+        summary = f"{plural(missing, 'rolle', 'roller')} uden registreret person, {fmt_int(due)} skal bekræftes igen."
         self.roles_table.value = f'<p class="ssp-lead">{esc(summary)}</p>' + table_html(
             status, {"netvaerk": "SSP-netværk", "role": "Rolle", "person": "Person",
                      "verified_on": "Senest bekræftet", "flag": "Status"},
@@ -169,6 +171,9 @@ class KeyPersonsSection(Section):
         set_options(self.network, list(self.network_names))
         set_options(self.ex_network, list(self.network_names))
         set_options(self.role, self.role_options)
+        if self.filters.networks and self.filters.networks[0] in self.network_names:
+            # The forms are about the network the page is filtered to, not the first in the list.
+            self.network.value = self.ex_network.value = self.filters.networks[0]
 
     def verify(self) -> None:
         def action() -> None:
@@ -194,10 +199,10 @@ class AddressesSection(Section):
     def __init__(self, db_path: Path) -> None:
         super().__init__(db_path)
         self.latest = pd.DataFrame()
-        self.phone_frame = pd.DataFrame()
         self.table = widgets.HTML("")
         self.table.add_class("ssp-addresses")
-        self.phones = widgets.HTML("")
+        self.phones = PhoneChecksPart()
+        self.phones.on_save(self.save, self.db_path)
         self.pick = widgets.Dropdown(description="Historik for", layout=WIDE, style=LABEL_STYLE)
         self.pick.observe(lambda _c: self.show_history(), names="value")
         self.history = widgets.HTML("")
@@ -213,24 +218,22 @@ class AddressesSection(Section):
                                          "Er de rigtige webadresser og telefonnumre angivet? Seneste kontrol af "
                                          "hver adresse i planen.", anchor="sektion-3"))
         self.widget = widgets.VBox([head, self.table, widgets.HBox([self.run_button, self.progress]),
-                                    self.status.widget, self.pick, self.history,
-                                    widgets.HTML("<h3>Telefonnumre i planen</h3>"), self.phones])
+                                    self.status.widget, self.pick, self.history, self.phones.widget])
 
     def load(self, con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
         self.filters = filters
-        self.phone_frame = registry.phones(con)
+        self.phones.load(con)
         self.latest = links.latest_status(con)
 
     def render(self) -> None:
-        self.phones.value = table_html(self.phone_frame, {"number": "Nummer", "actor_name": "Aktør",
-                                                          "purpose": "Formål"})
+        self.phones.render()
         frame = self.latest
         frame = frame.assign(
             flag=[FLAG.format("Skal rettes") if bool(f) else "" for f in frame["flagged"].fillna(False)],
             label_text=[str(v).capitalize() for v in frame["label"]])
         self.table.value = table_html(
             frame, {"url": "Adresse", "purpose": "Formål", "label_text": "Status", "proposed_url": "Ny adresse",
-                    "http_status": "HTTP", "checked_at": "Senest kontrolleret", "failing_days": "Dage med fejl",
+                    "http_status": "Svarkode", "checked_at": "Senest kontrolleret", "failing_days": "Dage med fejl",
                     "flag": ""},
             formats={"checked_at": fmt_datetime, "http_status": fmt_int, "failing_days": fmt_int},
             raw=("flag",), scroll=True, empty="Ingen webadresser i planen.")
@@ -243,7 +246,7 @@ class AddressesSection(Section):
             with reader(self.db_path) as con:
                 frame = links.history(con, self.pick.value)
             self.history.value = table_html(
-                frame, {"checked_at": "Kontrolleret", "label": "Status", "http_status": "HTTP",
+                frame, {"checked_at": "Kontrolleret", "label": "Status", "http_status": "Svarkode",
                         "final_url": "Endte på", "error": "Fejl"},
                 formats={"checked_at": fmt_datetime, "http_status": fmt_int}, scroll=True,
                 empty="Adressen er ikke kontrolleret endnu.")
@@ -270,116 +273,17 @@ class AddressesSection(Section):
             with guarded(self.status, loading=None):
                 summary = links.run(self.db_path, progress=self._progress)
                 message = summary.message().replace(CLI_ADVICE, PAGE_ADVICE)  # no terminal on a page
+                # An offline run checked nothing: a warning, never the green banner of success.
+                kind = "warn" if summary.offline else "ok"
                 with reader(self.db_path) as con:
                     self.load(con, self.filters)
                 with self.lock:
                     self.render()
             if message:
-                self.status.show(message, "ok")
+                self.status.show(message, kind)
         finally:
             self.run_button.disabled = False
             self.progress.layout.visibility = "hidden"
-
-
-# --- 4. new actors ------------------------------------------------------------------------
-
-class ActorsSection(Section):
-    """Outside organisations named in cases but not in the plan: accept (new or alias) or dismiss.
-
-    Matching all names in the cases against the registry is the slowest part of the page
-    (about 2 s at a million cases), so the page loads this section in its background worker.
-    """
-
-    def __init__(self, db_path: Path) -> None:
-        super().__init__(db_path)
-        self.frame = pd.DataFrame()
-        self.known = pd.DataFrame(columns=["actor_id", "name"])
-        self.table = widgets.HTML('<p class="ssp-loading">Henter …</p>')
-        self.table.add_class("ssp-candidates")
-        self.candidate = widgets.Dropdown(description="Navn fra sagerne", layout=WIDE, style=LABEL_STYLE)
-        self.candidate.add_class("ssp-candidate")
-        self.candidate.observe(lambda _c: self._suggest(), names="value")
-        self.kind = widgets.Dropdown(options=[(v, k) for k, v in ACTOR_KIND_LABELS.items()], value="andet",
-                                     description="Slags aktør", layout=WIDE, style=LABEL_STYLE)
-        self.accept_new_button = widgets.Button(description="Tilføj som ny aktør", button_style="success",
-                                                icon="plus", layout=widgets.Layout(width="220px"))
-        self.accept_new_button.add_class("ssp-accept-new")
-        self.accept_new_button.on_click(lambda _b: self.accept_as_new())
-        self.actor = widgets.Dropdown(description="Kendt aktør", layout=WIDE, style=LABEL_STYLE)
-        self.accept_alias_button = widgets.Button(description="Tilføj som stavemåde", button_style="info",
-                                                  icon="link", layout=widgets.Layout(width="220px"))
-        self.accept_alias_button.on_click(lambda _b: self.accept_as_alias())
-        self.reason = widgets.Text(description="Begrundelse", placeholder="Hvorfor hører navnet ikke i planen?",
-                                   layout=WIDE, style=LABEL_STYLE)
-        self.dismiss_button = widgets.Button(description="Afvis", button_style="danger", icon="times",
-                                             layout=widgets.Layout(width="220px"))
-        self.dismiss_button.on_click(lambda _b: self.dismiss())
-        head = widgets.HTML(heading_html(4, "Nye aktører", "Er der kommet nye relevante aktører? Organisationer, "
-                                         "som sagerne nævner, men som planen ikke har (stavemåder samlet).",
-                                         anchor="sektion-4"))
-        self.widget = widgets.VBox([
-            head, self.table, self.candidate,
-            widgets.HBox([self.kind, self.accept_new_button]), widgets.HBox([self.actor, self.accept_alias_button]),
-            widgets.HBox([self.reason, self.dismiss_button]), self.status.widget,
-        ])
-
-    def load(self, con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
-        self.filters = filters
-        known = actors.known_actors(con)
-        self.frame = actors.candidates(con, year=filters.year, known=known)
-        self.known = pd.DataFrame(sorted(known.names.items(), key=lambda item: item[1].casefold()),
-                                  columns=["actor_id", "name"])
-
-    def render(self) -> None:
-        frame = self.frame.assign(variants_text=[list_text(v) for v in self.frame["variants"]])
-        year = f" i {self.filters.year}" if self.filters.year else ""
-        self.table.value = table_html(
-            frame, {"candidate": "Navn", "variants_text": "Skrevet som", "cases": f"Sager{year}",
-                    "networks": f"Netværk{year}", "first_seen": "Først set", "last_seen": "Senest set",
-                    "suggested_name": "Måske samme som"},
-            formats={"cases": fmt_int, "networks": fmt_int}, scroll=True,
-            empty="Ingen nye aktører: alle navne i sagerne står i planen eller er afgjort.")
-        set_options(self.candidate, list(self.frame["candidate"]))
-        set_options(self.actor, [(n, a) for a, n in zip(self.known["actor_id"], self.known["name"])])
-        self._suggest()
-
-    def _row(self) -> dict[str, Any] | None:
-        if self.candidate.value is None or self.frame.empty:
-            return None
-        rows = self.frame[self.frame["candidate"] == self.candidate.value]
-        return None if rows.empty else rows.iloc[0].to_dict()
-
-    def _suggest(self) -> None:
-        """Preselect the known actor the candidate most resembles, for 'Tilføj som stavemåde'."""
-        row = self._row()
-        suggestion = row.get("suggested_actor_id") if row else None
-        if isinstance(suggestion, str) and suggestion in set(self.known.get("actor_id", [])):
-            self.actor.value = suggestion
-
-    def _decide(self, done: str, action) -> None:
-        row = self._row()
-        if row is None:
-            self.status.show("Vælg et navn fra listen.", "warn")
-            return
-        variants = row.get("variants")
-        spellings = list(variants.tolist() if hasattr(variants, "tolist") else variants or [])
-        self.save(lambda: action(row["candidate"], spellings), done.format(name=row["candidate"]))
-
-    def accept_as_new(self) -> None:
-        self._decide("'{name}' er tilføjet planen som ny aktør.", lambda name, spellings: actors.accept_as_new(
-            self.db_path, name, spellings, kind=self.kind.value))
-
-    def accept_as_alias(self) -> None:
-        if self.actor.value is None:
-            self.status.show("Vælg den kendte aktør, navnet er en stavemåde af.", "warn")
-            return
-        self._decide("'{name}' er gemt som stavemåde af en kendt aktør.",
-                     lambda name, spellings: actors.accept_as_alias(self.db_path, name, spellings,
-                                                                         self.actor.value))
-
-    def dismiss(self) -> None:
-        self._decide("'{name}' er afvist og foreslås ikke igen.", lambda name, spellings: actors.dismiss(
-            self.db_path, name, spellings, reason=self.reason.value or None))
 
 
 __all__ = ["ACTOR_KIND_LABELS", "ActorsSection", "AddressesSection", "KeyPersonsSection", "PoliciesSection"]

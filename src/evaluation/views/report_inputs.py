@@ -169,8 +169,10 @@ class LearningTagsSection(Section):
     def _row(self, r: object) -> widgets.Widget:
         text = widgets.HTML(str(fmt.element("div", fmt.element("strong", f"{r.netvaerk}, {fmt.month(r.month)}: "),
                                             r.erfaringer)), layout=widgets.Layout(width="620px"))
+        # Labelled (axe 'select-name', critical): a screen reader says what the box is for.
         choice = widgets.Dropdown(options=[(o.label, o.value) for o in self.options], value=r.tag,
-                                  layout=widgets.Layout(width="330px"))
+                                  description="Mærke", style={"description_width": "50px"},
+                                  layout=widgets.Layout(width="380px"))
         choice.add_class("ssp-learning-tag")
         network, case = r.netvaerk, r.sags_id
         choice.observe(lambda change: self.tag(network, case, change["new"]), names="value")

@@ -7,6 +7,7 @@ published (the Kredsråd edition hides them), but the team may see them.
 
 from __future__ import annotations
 
+import base64
 import time
 from datetime import date
 from pathlib import Path
@@ -15,14 +16,19 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from evaluation.analysis import charts, explore, queries
+from evaluation.analysis import charts, explore, explore_export, queries
+from evaluation.analysis.filters import Filters
+from evaluation.format import plural
 from evaluation.settings import settings
-from evaluation.views.common import (FilterBar, STYLE, Status, download_links, esc, first_read, fmt_int, fmt_pct,
-                                     guarded, page_database, reader, show_figure, show_page, table_html)
+from evaluation.views.pending_figures import PendingFigures
+from evaluation.views.common import (FilterBar, STYLE, Status, esc, first_read, fmt_int, fmt_pct, guarded,
+                                     page_database, reader, show_page, table_html)
 
 TITLE = "Udforsk sagerne"
-INTRO = ("Vælg op til tre dimensioner og et mål. Tabellen kan hentes som CSV eller Excel. "
-         "Celler med små tal er markeret: de må ikke offentliggøres, fordi de kan pege på et barn.")
+INTRO = ("Vælg op til tre dimensioner og et mål. Figuren viser den første dimension langs aksen, den anden "
+         "som farver og den tredje som små figurer side om side. Tabellen kan hentes som CSV eller Excel "
+         "med filtrene i filen. Celler med små tal er markeret: de må ikke offentliggøres, fordi de kan "
+         "pege på et barn.")
 NONE = "__ingen__"
 DEFAULT_DIMENSIONS = ("netvaerk", "situation", NONE)
 
@@ -32,26 +38,36 @@ def dimension_options() -> list[tuple[str, str]]:
     return [("(ingen)", NONE), *[(d.label, d.key) for d in explore.DIMENSIONS.values()]]
 
 
-def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The result as people read it: labels, Danish headings, shares as 0..1, 'Lille tal' Ja/Nej."""
-    shown = queries.display_frame(frame)
-    small = queries.heading("small")
-    if small in shown:
-        shown[small] = ["Ja" if s else "" for s in frame["small"]]
-    return shown
+def download_html(result: explore_export.Table, filters: Filters, dimensions: list[str], measure: str) -> str:
+    """Two links with the table as CSV and .xlsx, named by their content, the filters inside.
+
+    Data URIs in an HTML widget (FileLink does not work in Voilà); the table is an aggregate,
+    so the page stays small.
+    """
+    stem = explore_export.file_stem(filters, dimensions, measure)
+    csv = explore_export.csv_bytes(result, filters, dimensions, measure)
+    xlsx = explore_export.xlsx_bytes(result, filters, dimensions, measure)
+    xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return ('<div class="ssp-download">'
+            f'<a class="ssp-download-csv" download="{esc(stem)}.csv" '
+            f'href="data:text/csv;charset=utf-8;base64,{base64.b64encode(csv).decode()}">Hent tabellen som CSV</a>'
+            f'<a class="ssp-download-xlsx" download="{esc(stem)}.xlsx" '
+            f'href="data:{xlsx_type};base64,{base64.b64encode(xlsx).decode()}">Hent tabellen som Excel (.xlsx)</a>'
+            f'<span class="ssp-lead"> Filerne hedder {esc(stem)} og har filtrene med.</span></div>')
 
 
 class UdforskView:
     """The whole page; ``widget`` is what the notebook displays.
 
-    Everything is drawn before the page is shown (one query and one chart), so
-    ``in_browser`` (given by ``show_page``) changes nothing here.
+    Everything is read before the page is shown (one query); the chart is drawn once the
+    browser has drawn the page (``pending_figures``), or at once without a browser.
     """
 
     def __init__(self, db_path: Path | str | None = None, *, today: date | None = None,
                  in_browser: bool = False) -> None:
         self.db_path = Path(db_path) if db_path else page_database()
         self.ready = False
+        self.figures = PendingFigures(in_browser)
         self.status = Status()
         self.frame = pd.DataFrame()
         self.timings: dict[str, float] = {}
@@ -71,6 +87,7 @@ class UdforskView:
                                         value="cases", description="Mål", layout=widgets.Layout(width="420px"))
         self.measure.add_class("ssp-measure")
         self.chart = widgets.Output()
+        self.chart.add_class("ssp-chart")
         self.table = widgets.HTML("")
         self.table.add_class("ssp-explore-table")
         self.download = widgets.HTML("")
@@ -87,6 +104,8 @@ class UdforskView:
             widgets.HTML("<h2>Tabel</h2>"), self.download, self.table,
         ])
         self.widget.add_class("ssp-page")
+        if self.figures.widget is not None:  # last: it reports that the page is drawn
+            self.widget.children += (self.figures.widget,)
         self.refresh()
         self.ready = True
 
@@ -102,28 +121,26 @@ class UdforskView:
         """Run the question for the current choices and redraw table, chart and download."""
         started = time.perf_counter()
         dims, measure = self.chosen_dimensions(), self.measure.value
+        filters = self.filter_bar.filters()
         with guarded(self.status):
             with reader(self.db_path) as con:
-                self.frame = explore.explore(con, self.filter_bar.filters(), dims, measure)
-            show_figure(self.chart, charts.explore_chart(self.frame, dims, measure))
-            shown = table_frame(self.frame)
-            self.table.value = self._table_html(shown, measure)
-            self.download.value = download_links(shown, "udforsk") if not shown.empty else ""
+                self.frame = explore.explore(con, filters, dims, measure)
+                shown = explore.with_empty_periods(con, filters, self.frame, dims, measure)
+            self.figures.show(self.chart, charts.explore_chart(shown, dims, measure))
+            result = explore_export.table(shown, dims, measure)
+            self.table.value = self._table_html(result)
+            self.download.value = download_html(result, filters, dims, measure) if not self.frame.empty else ""
         self.timings["refresh"] = time.perf_counter() - started
 
-    def _table_html(self, shown: pd.DataFrame, measure: str) -> str:
+    def _table_html(self, result: explore_export.Table) -> str:
         """The table with shares as percentages and small-count rows highlighted."""
-        m = explore.MEASURES[measure]
-        formats: dict[str, Any] = {c: fmt_int for c in shown.columns
-                                   if c in (queries.heading("cases"), queries.heading("numerator"),
-                                            queries.heading("n"))}
-        if m.kind == "share":
-            formats[m.label] = lambda v: fmt_pct(v, 1)
-        elif m.label in shown:
-            formats[m.label] = fmt_int
-        small = queries.heading("small")
-        note = (f'<p class="ssp-lead">{fmt_int(len(shown))} rækker. Rækker markeret med gult bygger på '
-                f"1–{settings.suppression_threshold} sager (lille tal).</p>")
+        shown = result.frame
+        formats: dict[str, Any] = {c: fmt_int for c in result.count_columns}
+        if result.share_column:
+            formats[result.share_column] = lambda v: fmt_pct(v, 1)
+        small = explore_export.SMALL_HEADING
+        note = (f'<p class="ssp-lead">{esc(plural(len(shown), "række", "rækker"))}. Rækker markeret med gult '
+                f"bygger på 1–{settings.suppression_threshold} sager (lille tal).</p>")
         return note + table_html(
             shown, {c: c for c in shown.columns}, formats=formats, scroll=True,
             row_class=lambda r: "ssp-small" if r.get(small) == "Ja" else "",
