@@ -24,9 +24,10 @@ ROWS: list[dict] = [
 
 
 @pytest.fixture
-def view_db(case_db: Callable[..., Path]) -> Path:
+def view_db(case_db: Callable[..., Path], set_registry_networks: Callable[..., None]) -> Path:
     path = case_db(ROWS, name="forms.duckdb")
     db.init(path)
+    set_registry_networks(path, ["Nord", "Syd"])  # the registry holds the networks the cases come from
     return path
 
 
