@@ -74,8 +74,11 @@ class Meter(threading.Thread):
     def processes(self) -> list[psutil.Process]:
         found = {p.pid: p for p in [self.server, *self.server.children(recursive=True)]}
         for child in self.me.children(recursive=True):
-            if "chrom" not in child.name() and child.pid not in found:
-                found[child.pid] = child
+            try:
+                if "chrom" not in child.name() and child.pid not in found:
+                    found[child.pid] = child
+            except psutil.NoSuchProcess:  # ended between listing and naming (an ingest, a report)
+                continue
         return list(found.values())
 
     def total(self) -> int:
@@ -89,7 +92,10 @@ class Meter(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(1.0):
-            self.peak = max(self.peak, self.total())
+            try:
+                self.peak = max(self.peak, self.total())
+            except psutil.NoSuchProcess:  # the server's tree changed while it was listed: next second
+                continue
 
     def kernels(self) -> int:
         return sum(1 for p in self.server.children(recursive=True) if is_kernel(p))

@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/ingest.py [--rows N]`` (default 1,000,000). It writes one
 export CSV of N valid cases (generated in DuckDB SQL, so generating is not what is measured),
-then measures, each in a fresh subprocess so peak memory (``ru_maxrss``) belongs to that step
+then measures, each in a fresh subprocess so peak memory (``VmHWM``, see ``peak_memory.py``) belongs to that step
 alone (tracemalloc can't see DuckDB's memory):
 
 * raw: ``CREATE TABLE t AS SELECT * FROM read_csv(...)`` into a new database file (the floor);
@@ -28,6 +28,9 @@ import time
 from pathlib import Path
 
 import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peak_memory import peak_rss_mb  # noqa: E402
 
 NETWORKS = ["Hjørring By", "Hirtshals", "Sindal", "Vrå", "Løkken", "Tårs", "Bindslev", "Ungdomsuddannelserne"]
 LEARNINGS = [
@@ -120,7 +123,7 @@ def child(step: str, csv: Path, workdir: Path) -> None:
     """Run one measurement and print it as JSON, with this process's peak resident memory."""
     out = {"raw": measure_raw, "ingest": measure_ingest}[step](csv, workdir)
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    out["peak_mb"] = usage.ru_maxrss / 1024
+    out["peak_mb"] = peak_rss_mb()
     out["cpu_s"] = usage.ru_utime + usage.ru_stime  # less sensitive than wall time to a busy machine
     print(json.dumps(out))
 

@@ -13,7 +13,7 @@ then measures, each step in a fresh process of its own:
 - the reader's open overhead: ``db.reader`` (path checks and the migration check) against a
   bare ``duckdb.connect(read_only=True)``, median of 200 opens.
 
-For each step: wall time, the process's peak memory (``ru_maxrss``) and disk: the database's
+For each step: wall time, the process's peak memory (``VmHWM``, see ``peak_memory.py``) and disk: the database's
 size after, and the peak extra disk the folder needed while the step ran (sampled every 20 ms:
 the writer's copy, the rewrite, backups). Prints ``uptime``'s load beside the figures.
 """
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -36,6 +35,7 @@ import duckdb
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peak_memory import peak_rss_mb  # noqa: E402
 from queries import NETWORKS, cases_frame  # noqa: E402
 
 from evaluation import format as fmt  # noqa: E402
@@ -123,7 +123,7 @@ def step(name: str, path: Path, arg: str) -> dict:
     seconds = time.perf_counter() - started
     stop.set()
     sampler.join()
-    out = {"seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    out = {"seconds": seconds, "peak_rss_mb": peak_rss_mb(),
            "db_mb": path.stat().st_size / 1e6, "peak_extra_disk_mb": (max(peak[0], _folder_bytes(folder)) - start_bytes) / 1e6}
     if name.startswith("erase_"):
         out["cases"], out["versions"] = result_plan.cases, result_plan.versions
