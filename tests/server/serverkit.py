@@ -8,12 +8,9 @@ from pathlib import Path
 
 import httpx
 
+from browsing import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS  # noqa: F401 (the server tests import them from here)
 from evaluation.server import launch
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-PAGE_TIMEOUT_MS = 90_000
 HTTP_TIMEOUT_S = 120.0
 # A small valid export (the browser tests' format): three cases of one network.
 SMALL_EXPORT = (

@@ -10,24 +10,15 @@ the page's kernel id, closes the tab as a person does, and asks the server for t
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
-from serverkit import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, RunningServer
+from playwright.sync_api import Browser
+from serverkit import PAGE_TIMEOUT_MS, RunningServer
 
 pytestmark = pytest.mark.browser
 
 KERNEL_ID_JS = "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def kernel_status(server: RunningServer, kernel_id: str, cookies: dict[str, str]) -> int:

@@ -9,7 +9,6 @@ come from other loopback addresses (127.0.0.2 …), so the server can tell them 
 
 from __future__ import annotations
 
-import shutil
 import socket
 import ssl
 import subprocess

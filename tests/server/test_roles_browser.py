@@ -14,12 +14,11 @@ import http.server
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
-from serverkit import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, PASSWORDS, RunningServer
+from playwright.sync_api import Browser, Page
+from serverkit import PAGE_TIMEOUT_MS, PASSWORDS, RunningServer
 
 from evaluation.analysis import queries
 from evaluation.server import users
@@ -30,14 +29,6 @@ from evaluation.store import db
 pytestmark = pytest.mark.browser
 SCREENSHOTS = REPO_ROOT / "artefacts" / "screenshots"
 SSP_EVAL = str(Path(sys.executable).with_name("ssp-eval"))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Session:

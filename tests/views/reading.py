@@ -17,7 +17,8 @@ from evaluation.report.render import render_report
 from evaluation.store import db
 from evaluation.views import navigation
 from first_view import first_view_state
-from test_dashboard_browser import PAGE_TIMEOUT_MS, open_page, screenshot
+from browsing import PAGE_TIMEOUT_MS
+from test_dashboard_browser import open_page, screenshot
 
 READ_TEXT = """() => {
   document.querySelectorAll('details').forEach((d) => { d.open = true; });

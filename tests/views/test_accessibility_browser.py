@@ -14,17 +14,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from evaluation.analysis import kpis
 from evaluation.analysis.filters import Filters
-from evaluation.server import dashboard
 from evaluation.settings import REPO_ROOT
 from evaluation.store import db
 from evaluation.views import navigation
 from evaluation.views.experience import kpi_value_text
+from browsing import PAGE_TIMEOUT_MS, running_dashboard
 from first_view import first_view_state
-from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, open_page, screenshot, wait_for_port
+from test_dashboard_browser import open_page, screenshot
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=PAGE_TIMEOUT_MS)
@@ -53,26 +53,9 @@ def a11y_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(a11y_db: Path, free_port: Callable[[], int]) -> Iterator[int]:
-    port = free_port()
-    process = dashboard.start(a11y_db, port, quiet=True)
-    try:
-        wait_for_port(port, process)
+    """A real Voilà server as ``ssp-eval dashboard`` starts it; yields its port."""
+    with running_dashboard(a11y_db, free_port()) as port:
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except Exception:
-            process.kill()
-            process.wait(5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def run_axe(page: Page, axe_source: str, name: str) -> list[dict]:

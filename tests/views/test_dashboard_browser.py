@@ -11,7 +11,6 @@ README's picture from there to docs/, so a test run never changes a tracked file
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from evaluation.server import dashboard
 from evaluation.store import db
@@ -27,15 +26,12 @@ from evaluation.analysis import kpis, queries
 from evaluation.analysis.filters import Filters
 from evaluation.settings import REPO_ROOT
 from evaluation.views.experience import kpi_value_text
+from browsing import PAGE_TIMEOUT_MS, running_dashboard
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = REPO_ROOT / "artefacts" / "screenshots"
 README_SCREENSHOT = SCREENSHOTS / "aarsevaluering-readme.png"
-PAGE_TIMEOUT_MS = 90_000  # a page view starts a kernel; the CI machine may be busy
 CHARTS_ON_AARSEVALUERING = 7
 SECTION_HEADINGS = ("1. Sammenhæng med politikker", "2. Nøglepersoner", "3. Webadresser og telefonnumre",
                     "4. Nye aktører", "5. Erfaringer fra året")
@@ -50,17 +46,6 @@ NEW_FILE = (
 )
 
 
-def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "Voilà stoppede under opstart"
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"Voilà svarede ikke på port {port}")
-
 
 @pytest.fixture(scope="module")
 def dashboard_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -73,26 +58,8 @@ def dashboard_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 @pytest.fixture(scope="module")
 def server(dashboard_db: Path, free_port: Callable[[], int]) -> Iterator[int]:
     """A real Voilà server as ``ssp-eval dashboard`` starts it; yields its port."""
-    port = free_port()
-    process = dashboard.start(dashboard_db, port, quiet=True)
-    try:
-        wait_for_port(port, process)
+    with running_dashboard(dashboard_db, free_port()) as port:
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser: Browser, port: int, notebook: str) -> Page:

@@ -14,21 +14,19 @@ Screenshots: artefacts/screenshots/anden-kommune-<page>.png.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from evaluation.demo import generate as demo
 from evaluation.plan import networks
-from evaluation.server import dashboard
 from evaluation.settings import REPO_ROOT
 from evaluation.store import db
+from browsing import PAGE_TIMEOUT_MS, running_dashboard
 from reading import edition_texts, page_texts
-from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, wait_for_port
 from wording import SEED_PLAN, internal_keys, problems
 
 pytestmark = pytest.mark.browser
@@ -74,26 +72,9 @@ def other_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(other_db: Path, free_port: Callable[[], int]) -> Iterator[int]:
-    port = free_port()
-    process = dashboard.start(other_db, port, quiet=True)
-    try:
-        wait_for_port(port, process)
+    """A real Voilà server as ``ssp-eval dashboard`` starts it; yields its port."""
+    with running_dashboard(other_db, free_port()) as port:
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_the_seed_names_come_from_the_seed_plan() -> None:

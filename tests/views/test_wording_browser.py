@@ -12,17 +12,15 @@ names ("HTTP"). The texts are kept in artefacts/wording/ to read.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from evaluation.server import dashboard
 from evaluation.settings import REPO_ROOT
 from evaluation.views import navigation
-from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, wait_for_port
+from browsing import PAGE_TIMEOUT_MS, running_dashboard
 from reading import edition_texts, page_texts
 from wording import internal_keys, mixed_terms, problems
 
@@ -41,26 +39,9 @@ def wording_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(wording_db: Path, free_port: Callable[[], int]) -> Iterator[int]:
-    port = free_port()
-    process = dashboard.start(wording_db, port, quiet=True)
-    try:
-        wait_for_port(port, process)
+    """A real Voilà server as ``ssp-eval dashboard`` starts it; yields its port."""
+    with running_dashboard(wording_db, free_port()) as port:
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

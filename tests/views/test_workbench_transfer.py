@@ -16,17 +16,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from evaluation.report import network_sheet
 from evaluation.analysis import kpis
 from evaluation.ingest import ingest, template
 from evaluation.plan import networks
-from evaluation.server import dashboard
 from evaluation.store import db
 from evaluation.views import navigation
-from test_dashboard_browser import (CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, assert_no_traceback, open_page,
-                                    screenshot, wait_for_port)
+from browsing import PAGE_TIMEOUT_MS, running_dashboard
+from test_dashboard_browser import assert_no_traceback, open_page, screenshot
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=PAGE_TIMEOUT_MS)
@@ -49,26 +48,9 @@ def transfer_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 @pytest.fixture(scope="module")
 def server(transfer_db: Path, free_port: Callable[[], int]) -> Iterator[int]:
-    port = free_port()
-    process = dashboard.start(transfer_db, port, quiet=True)
-    try:
-        wait_for_port(port, process)
+    """A real Voilà server as ``ssp-eval dashboard`` starts it; yields its port."""
+    with running_dashboard(transfer_db, free_port()) as port:
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except Exception:
-            process.kill()
-            process.wait(5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def counts(path: Path) -> tuple[int, int, int]:
