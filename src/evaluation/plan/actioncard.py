@@ -19,19 +19,22 @@ content grows beyond one page, it is printed at a slightly smaller scale until i
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
 
+from evaluation import pdf
 from evaluation.store import db
 from evaluation.plan import registry
 from evaluation.errors import EvaluationError
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 __all__ = ["ActioncardError", "render_html", "write", "count_pdf_pages", "HTML_NAME", "PDF_NAME"]
 
@@ -39,13 +42,9 @@ HTML_NAME = "actioncard.html"
 PDF_NAME = "actioncard.pdf"
 TEMPLATE_NAME = "actioncard.html.j2"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAGE_MARGIN = "8mm"
 # Tried in order until the card fits on one page; below 0.7 it becomes hard to read.
 PDF_SCALES = (1.0, 0.94, 0.88, 0.82, 0.76, 0.7)
-PDF_TIMEOUT_MS = 60_000
 ROLE_SUMMARY_CHARS = 110  # the key-person box stays small enough for the card to fit one page
 # Phase colours (print-friendly, distinguishable in greyscale by lightness too).
 PHASE_COLOURS = ("#1f5f8b", "#2e7d5b", "#b5472f", "#7a4e9c", "#8a6d1d")
@@ -186,38 +185,25 @@ def write(db_path: Path, out_dir: Path) -> list[Path]:
     html_path = out_dir / HTML_NAME
     html_path.write_text(html, encoding="utf-8")
     pdf_path = out_dir / PDF_NAME
-    # Playwright's sync API refuses to run inside an asyncio loop (a Voilà/Jupyter kernel has
-    # one), so the browser always runs in a worker thread of its own.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(_print_pdf, html, pdf_path).result()
+    _print_pdf(html, pdf_path)
     return [html_path, pdf_path]
 
 
 def _print_pdf(html: str, pdf_path: Path) -> int:
     """Print ``html`` to an A4 PDF with Chromium, shrinking until it is one page; returns pages."""
-    if not CHROMIUM.exists():
-        raise ActioncardError(f"Chromium findes ikke på {CHROMIUM}, så PDF'en kan ikke laves (HTML-filen er "
-                              "skrevet). Installér den med 'make browser'.")
-    from playwright.sync_api import Error as PlaywrightError, sync_playwright
+    def smallest_fitting(page: Page) -> tuple[bytes, int]:
+        margin = {side: PAGE_MARGIN for side in ("top", "right", "bottom", "left")}
+        for scale in PDF_SCALES:
+            data = page.pdf(format="A4", print_background=True, scale=scale, margin=margin)
+            pages = count_pdf_pages(data)
+            if pages == 1:
+                break
+        return data, pages
 
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page()
-                page.set_default_timeout(PDF_TIMEOUT_MS)
-                page.set_content(html, wait_until="load")
-                margin = {side: PAGE_MARGIN for side in ("top", "right", "bottom", "left")}
-                for scale in PDF_SCALES:
-                    data = page.pdf(format="A4", print_background=True, scale=scale, margin=margin)
-                    pages = count_pdf_pages(data)
-                    if pages == 1:
-                        break
-            finally:
-                browser.close()
-    except PlaywrightError as exc:
-        raise ActioncardError("Chromium kunne ikke lave PDF'en af actioncardet (HTML-filen er skrevet). "
-                              "Prøv igen, eller udskriv HTML-filen fra en browser.") from exc
+        data, pages = pdf.in_chromium(html, smallest_fitting)
+    except pdf.PrintError as exc:
+        raise ActioncardError(f"PDF'en af actioncardet kunne ikke laves (HTML-filen er skrevet): {exc}") from exc
     pdf_path.write_bytes(data)
     if pages != 1:
         raise ActioncardError(f"Actioncardet fylder {pages} sider, selv i mindste skrift, så PDF'en er ikke længere "

@@ -16,7 +16,6 @@ case rows, only counts and the networks' own anonymised learnings.
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,6 +28,7 @@ import pandas as pd
 from evaluation import format as fmt
 from evaluation.analysis import kpis, queries, stats
 from evaluation.analysis.filters import Filters
+from evaluation import pdf as pdf_module
 from evaluation.errors import EvaluationError
 from evaluation.plan import keypersons, notes
 from evaluation.store import db
@@ -36,10 +36,6 @@ from evaluation.report.kpi_text import kpi_detail_text, kpi_value_text
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "network_sheet.html.j2"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-PDF_TIMEOUT_MS = 60_000
 LEARNINGS_SHOWN = 30  # newest first; a meeting reads a page of them, not a hundred
 _NAME = re.compile(r"(?P<year>\d{4})-(?P<network>.+)\.pdf")
 
@@ -200,31 +196,12 @@ def write_pdf(db_path: Path | str, name: str, out_dir: Path | str, *, today: dat
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pdf = out / sheet_name(network, year)
-    # Playwright's sync API refuses to run inside an asyncio loop (a Voilà kernel and the
-    # server have one), so the browser always runs in a thread of its own.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(_print, html, pdf).result()
-    return pdf
-
-
-def _print(html: str, pdf: Path) -> None:
-    """Print ``html`` on A4 with Debian's Chromium."""
-    if not CHROMIUM.exists():
-        raise EvaluationError(f"Chromium findes ikke på {CHROMIUM}, så netværksarket kan ikke laves som PDF.")
-    from playwright.sync_api import Error as PlaywrightError, sync_playwright
-
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page()
-                page.set_default_timeout(PDF_TIMEOUT_MS)
-                page.set_content(html, wait_until="load")
-                page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
-            finally:
-                browser.close()
-    except PlaywrightError as exc:
-        raise EvaluationError("Chromium kunne ikke lave netværksarket som PDF. Prøv igen.") from exc
+        pdf_module.in_chromium(html, lambda page: page.pdf(path=str(pdf), format="A4", print_background=True,
+                                                           prefer_css_page_size=True))
+    except pdf_module.PrintError as exc:
+        raise EvaluationError(f"Netværksarket kunne ikke laves som PDF: {exc}") from exc
+    return pdf
 
 
 __all__ = ["NetworkSheetError", "NetworkYear", "network_year", "networks", "parse_sheet_name", "phase_shares",

@@ -56,15 +56,14 @@ import nbformat  # noqa: E402
 from evaluation.report import context as report_context  # noqa: E402
 from evaluation.report import kernel as report_kernel  # noqa: E402
 from evaluation.errors import EvaluationError, NoDataError  # noqa: E402
+from evaluation.pdf import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from evaluation.settings import NOTEBOOKS_DIR  # noqa: E402
 
 KERNEL_NAME = report_kernel.KERNEL_NAME
 NOTEBOOK_PATH = NOTEBOOKS_DIR / "aarsrapport.ipynb"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "report"
-CHROMIUM_PATH = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_PATH = CHROMIUM  # evaluation.pdf: Debian's Chromium, one path and one set of flags
 # A4 is 210 mm; less the 15 mm margins of the template's @page that is 180 mm = 680 px at
 # 96 dpi. Charts are laid out at this width so the PDF shows them as drawn.
 PRINT_WIDTH_PX = 680
