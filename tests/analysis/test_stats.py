@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
+import sys
 
 import pytest
 from scipy import stats as sps
@@ -35,6 +37,23 @@ def test_intervals_stay_within_0_and_1_and_nan_without_cases() -> None:
 def test_poisson_interval_is_garwood() -> None:
     assert stats.poisson_interval(0) == pytest.approx((0.0, 3.689), abs=1e-3)
     assert stats.poisson_interval(10) == pytest.approx((4.795, 18.390), abs=1e-3)
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 17, 40, 333, 10_000])
+def test_poisson_interval_is_the_chi_square_quantile(count: int) -> None:
+    # Garwood's interval is defined by chi-square quantiles; the code takes them from
+    # scipy.special's inverse gamma function (scipy.stats is not imported for an interval).
+    expected = (sps.chi2.ppf(0.025, 2 * count) / 2, sps.chi2.ppf(0.975, 2 * (count + 1)) / 2)
+    assert stats.poisson_interval(count) == pytest.approx(expected, rel=1e-12)
+
+
+def test_an_interval_does_not_import_scipy_stats() -> None:
+    # scipy.stats costs about half a second to import in every report kernel and page; an
+    # interval must not pull it in (the exact tests import it when they are asked).
+    code = ("import sys; from evaluation.analysis import stats; stats.exact_interval(3, 10); "
+            "stats.poisson_interval(4); print('scipy.stats' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
 
 
 def test_newcombe_difference_interval_matches_the_paper() -> None:
