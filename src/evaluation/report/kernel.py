@@ -14,8 +14,11 @@ Passed to papermill as ``kernel_manager_class`` (nbclient's ``NotebookClient`` t
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Any
 
 from jupyter_client import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
 from traitlets import default
 
@@ -47,3 +50,41 @@ class ThisInterpreterKernelManager(AsyncKernelManager):
     @default("kernel_spec_manager")
     def _this_interpreter_specs(self) -> KernelSpecManager:
         return ThisInterpreterSpecs(parent=self)
+
+
+# What the report's first cells import, and the modules its sections import when they run:
+# the kernel imports them while it starts (ipykernel runs ``exec_lines`` before it answers),
+# so that second of imports overlaps with the parent's own work instead of following it.
+PRELOAD = ("evaluation.report.context", "evaluation.report.editions", "evaluation.plan.actors",
+           "evaluation.plan.links", "evaluation.plan.phone_checks", "evaluation.plan.registry",
+           "plotly.graph_objects", "plotly.io")
+
+
+class EarlyKernel:
+    """The report's kernel, started first and handed to papermill when the notebook runs.
+
+    papermill starts its kernel only when it executes the notebook; by then the parent has
+    imported its own modules, opened the database and started Chromium, one after another.
+    Started here (``with EarlyKernel(cwd) as km``), the kernel launches and imports
+    ``PRELOAD`` on the other core meanwhile. papermill gets the manager as ``km`` (nbclient
+    then leaves the kernel to its owner) and the kernel is stopped at once when the block
+    ends: it holds a read-only connection and nothing that needs a graceful shutdown.
+    """
+
+    def __init__(self, cwd: Path, config: Any = None) -> None:
+        self.cwd = Path(cwd)
+        self.manager = ThisInterpreterKernelManager(kernel_name=KERNEL_NAME, config=config)
+
+    def __enter__(self) -> ThisInterpreterKernelManager:
+        preload = "import " + ", ".join(PRELOAD)
+        run_sync(self.manager.start_kernel)(cwd=str(self.cwd),
+                                            extra_arguments=[f"--IPKernelApp.exec_lines={preload}"])
+        return self.manager
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop the kernel now (it is done once the notebook has run); again is a no-op."""
+        if self.manager.has_kernel:
+            run_sync(self.manager.shutdown_kernel)(now=True)

@@ -32,6 +32,7 @@ progress bar is only drawn when the caller asks for it (``progress_bar``).
 
 from __future__ import annotations
 
+import base64
 import json
 import queue
 import shutil
@@ -40,7 +41,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -98,7 +99,7 @@ class ReportFiles:
     docx: Path | None = None
     draft: Path | None = None
     kontrolnummer: str = ""
-    timings: tuple[tuple[str, float], ...] = ()  # seconds per step: notebook, html, pdf, docx
+    timings: tuple[tuple[str, float], ...] = ()  # seconds per step: notebook, html, pdf, docx (written during the pdf step)
 
     def written(self) -> list[Path]:
         """Every file written, the edition's own first."""
@@ -122,13 +123,24 @@ def render_report(db_path: str | Path, year: int, *, edition: str = "team", out_
     """
     started = time.perf_counter()
     say = progress or (lambda _message: None)
-    ctx = report_context.open_report(db_path, year, edition=edition, threshold=threshold, today=today)
-    out = Path(out_dir)
+    with ExitStack() as running:  # the kernel and Chromium start first and work beside the parent
+        kernel = report_kernel.EarlyKernel(NOTEBOOKS_DIR, _KERNEL_CONFIG)
+        manager = running.enter_context(kernel)
+        ctx = report_context.open_report(db_path, year, edition=edition, threshold=threshold, today=today)
+        printer = running.enter_context(PdfPrinter(chromium)) if pdf or (docx and ctx.team) else None
+        return _render(ctx, Path(out_dir), manager, kernel, printer, started=started, say=say, pdf=pdf,
+                       docx=docx, progress_bar=progress_bar)
+
+
+def _render(ctx: report_context.ReportContext, out: Path, manager: Any, kernel: report_kernel.EarlyKernel,
+            printer: PdfPrinter | None, *, started: float, say: Progress, pdf: bool, docx: bool,
+            progress_bar: bool | dict[str, Any]) -> ReportFiles:
+    """The steps of ``render_report`` once its kernel and printer are running."""
     out.mkdir(parents=True, exist_ok=True)
     stem = output_stem(ctx.year, ctx.edition)
     notebook, html = out / f"{stem}.ipynb", out / f"{stem}.html"
     notes: list[str] = []
-    pdf_path = docx_path = None
+    pdf_path = None
     timings: list[tuple[str, float]] = []
     step = time.perf_counter()
 
@@ -138,30 +150,39 @@ def render_report(db_path: str | Path, year: int, *, edition: str = "team", out_
         timings.append((name, now - step))
         step = now
 
-    with PdfPrinter(chromium) if pdf or (docx and ctx.team) else nullcontext() as printer:  # Chromium starts meanwhile
-        say(f"Beregner årsrapporten for {ctx.year} ({ctx.edition_label}) ...")
-        execute(ctx, notebook, out_dir=out, stem=stem, progress_bar=progress_bar)
-        lap("notebook")
-        say("Skriver HTML ...")
-        export_html(notebook, html, title=f"{ctx.title} – {ctx.edition_label}")
-        lap("html")
-        pictures: dict[str, bytes] = {}
-        if printer is not None:
-            say("Skriver PDF ...")
-            pdf_path, pictures, note = printer.print(html, out / f"{stem}.pdf" if pdf else None,
-                                                     pictures=docx and ctx.team)
-            if note:
-                notes.append(note)
-            lap("pdf")
+    say(f"Beregner årsrapporten for {ctx.year} ({ctx.edition_label}) ...")
+    execute(ctx, notebook, out_dir=out, stem=stem, progress_bar=progress_bar, km=manager)
+    kernel.stop()
+    lap("notebook")
+    say("Skriver HTML ...")
+    export_html(notebook, html, title=f"{ctx.title} – {ctx.edition_label}")
+    lap("html")
     document = out / f"{stem}.document.json"
-    if docx and ctx.team:
+    written: list[Path] = []
+
+    def write_word(pictures: dict[str, bytes]) -> None:
+        """The .docx from the document the notebook showed and the charts' pictures."""
         from evaluation.report import word as docx_writer
         from evaluation.report.model import Document
 
         say("Skriver Word-dokument ...")
-        docx_path = docx_writer.write_docx(Document.from_json(document.read_text(encoding="utf-8")),
-                                           out / f"{stem}.docx", pictures)
-        lap("docx")
+        begun = time.perf_counter()
+        written.append(docx_writer.write_docx(Document.from_json(document.read_text(encoding="utf-8")),
+                                              out / f"{stem}.docx", pictures))
+        timings.append(("docx", time.perf_counter() - begun))
+
+    word = docx and ctx.team
+    pictures: dict[str, bytes] = {}
+    if printer is not None:
+        say("Skriver PDF ...")
+        pdf_path, pictures, note = printer.print(html, out / f"{stem}.pdf" if pdf else None, pictures=word,
+                                                 while_printing=write_word if word else None)
+        if note:
+            notes.append(note)
+        lap("pdf")  # the .docx is written during this step, while Chromium prints
+    if word and not written:  # no Chromium, or it failed before the pictures: the .docx without them
+        write_word(pictures)
+    docx_path = written[0] if written else None
     document.unlink(missing_ok=True)  # an intermediate: the .docx and the HTML are the edition
     manifest = out / f"{stem}.manifest.json"
     number = json.loads(manifest.read_text(encoding="utf-8")).get("kontrolnummer", "") if manifest.exists() else ""
@@ -180,11 +201,13 @@ def parameters(ctx: report_context.ReportContext, *, out_dir: Path | None = None
 
 
 def execute(ctx: report_context.ReportContext, output: Path, *, out_dir: Path | None = None, stem: str = "",
-            progress_bar: bool | dict[str, Any] = False) -> Path:
+            progress_bar: bool | dict[str, Any] = False, km: Any = None) -> Path:
     """Run the report notebook with papermill; the executed notebook is kept even on failure.
 
     With ``out_dir`` the notebook's last cell writes the team-only files there
-    (``editions.write_outputs``), from the same document it just showed.
+    (``editions.write_outputs``), from the same document it just showed. ``km``: a kernel
+    manager whose kernel is already running (``kernel.EarlyKernel``); without it papermill
+    starts and stops its own.
     """
     import papermill
     from jupyter_client.kernelspec import NoSuchKernel
@@ -195,7 +218,7 @@ def execute(ctx: report_context.ReportContext, output: Path, *, out_dir: Path | 
             kernel_name=KERNEL_NAME, kernel_manager_class=report_kernel.ThisInterpreterKernelManager,
             config=_KERNEL_CONFIG,
             language="python", progress_bar=progress_bar, log_output=False, execution_timeout=CELL_TIMEOUT_S,
-            cwd=str(NOTEBOOKS_DIR), request_save_on_cell_execute=False)
+            cwd=str(NOTEBOOKS_DIR), request_save_on_cell_execute=False, **({"km": km} if km is not None else {}))
     except NoSuchKernel as exc:
         raise EvaluationError(
             "Rapporten kan ikke beregnes: Python-pakken ipykernel mangler i programmets miljø. "
@@ -256,7 +279,9 @@ class PdfPrinter:
     def __init__(self, chromium: Path = CHROMIUM_PATH) -> None:
         self.chromium = Path(chromium)
         self._jobs: queue.Queue[tuple[Path, Path | None, bool] | None] = queue.Queue()
-        self._results: queue.Queue[tuple[Path | None, dict[str, bytes], str | None]] = queue.Queue()
+        # What the printer thread reports, in order: ("pictures", dict) once the charts are
+        # taken (when asked for), then ("done", (pdf or None, pictures, failure or None)).
+        self._events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="pdf-printer", daemon=True)
 
     def __enter__(self) -> PdfPrinter:
@@ -269,20 +294,32 @@ class PdfPrinter:
             self._jobs.put(None)
             self._thread.join(PDF_TIMEOUT_S)
 
-    def print(self, html: Path, pdf: Path | None, *, pictures: bool = False
+    def print(self, html: Path, pdf: Path | None, *, pictures: bool = False,
+              while_printing: Callable[[dict[str, bytes]], None] | None = None
               ) -> tuple[Path | None, dict[str, bytes], str | None]:
         """Print ``html`` to ``pdf`` (A4) and, with ``pictures``, take each chart as a PNG (by
-        its id, for the .docx): (pdf or None, pictures, Danish note on failure or None)."""
+        its id, for the .docx): (pdf or None, pictures, Danish note on failure or None).
+
+        ``while_printing`` is called in this thread with the pictures as soon as they are
+        taken, and runs while Chromium prints (the .docx is written meanwhile); it is not
+        called when Chromium failed before the pictures were taken.
+        """
         hint = (f"Åbn {html.name} i en browser og vælg Udskriv → Gem som PDF, eller installér Chromium "
                 "('make browser' eller 'sudo apt-get install chromium') og kør kommandoen igen.")
         if not self._thread.is_alive() and not self.chromium.exists():
             return None, {}, f"PDF blev ikke lavet: Chromium findes ikke på {self.chromium}. {hint}"
         self._jobs.put((html, pdf, pictures))
-        try:
-            result, taken, failure = self._results.get(timeout=2 * PDF_TIMEOUT_S)
-        except queue.Empty:
-            return None, {}, f"PDF blev ikke lavet: Chromium svarede ikke inden for {2 * PDF_TIMEOUT_S} s. {hint}"
-        return (result, taken, None) if failure is None else (None, taken, f"PDF blev ikke lavet: {failure}. {hint}")
+        while True:
+            try:
+                kind, value = self._events.get(timeout=2 * PDF_TIMEOUT_S)
+            except queue.Empty:
+                return None, {}, f"PDF blev ikke lavet: Chromium svarede ikke inden for {2 * PDF_TIMEOUT_S} s. {hint}"
+            if kind == "pictures":
+                if while_printing is not None:
+                    while_printing(value)
+                continue
+            result, taken, failure = value
+            return (result, taken, None) if failure is None else (None, taken, f"PDF blev ikke lavet: {failure}. {hint}")
 
     def _run(self) -> None:
         """The printer thread: launch, open a page, then print each job until told to stop."""
@@ -299,10 +336,10 @@ class PdfPrinter:
                     page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1000})
                     while (job := self._jobs.get()) is not None:
                         try:
-                            self._results.put((*self._print_page(page, *job), None))
+                            self._events.put(("done", (*self._print_page(page, *job), None)))
                         except PlaywrightError as exc:
-                            self._results.put((None, {}, f"Chromium kunne ikke udskrive rapporten "
-                                                         f"({type(exc).__name__})"))
+                            self._events.put(("done", (None, {}, f"Chromium kunne ikke udskrive rapporten "
+                                                                f"({type(exc).__name__})")))
                 finally:
                     browser.close()
         except PlaywrightError as exc:  # Chromium would not start: answer every job with that
@@ -311,37 +348,52 @@ class PdfPrinter:
     def _fail_all(self, failure: str) -> None:
         """Answer every job with ``failure`` until told to stop."""
         while self._jobs.get() is not None:
-            self._results.put((None, {}, failure))
+            self._events.put(("done", (None, {}, failure)))
 
-    @staticmethod
-    def _print_page(page: Any, html: Path, pdf: Path | None, pictures: bool) -> tuple[Path | None, dict[str, bytes]]:
+    def _print_page(self, page: Any, html: Path, pdf: Path | None, pictures: bool
+                    ) -> tuple[Path | None, dict[str, bytes]]:
         """Load the report, wait until every chart is drawn, take the pictures, print on A4."""
         page.goto(html.resolve().as_uri(), wait_until="load", timeout=PDF_TIMEOUT_S * 1000)
         page.wait_for_function(
             "() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('.main-svg'))",
             timeout=PDF_TIMEOUT_S * 1000)
-        taken = {}
+        taken = _chart_pictures(page) if pictures else {}
         if pictures:
-            for div in page.query_selector_all(".plotly-graph-div"):
-                taken[str(div.get_attribute("id"))] = div.screenshot(type="png")
+            self._events.put(("pictures", taken))
         if pdf is None:
             return None, taken
         page.emulate_media(media="print")
-        _print(page, pdf)
+        _print(page, pdf, final=False)
         numbers = contents_pages(pdf, page.eval_on_selector_all(
             "section[id] > h2", "hs => hs.map(h => [h.parentElement.id, h.textContent.trim()])"))
-        if numbers:  # second pass: the same layout, with the page numbers in the contents list
+        if numbers:  # the same layout, with the page numbers in the contents list
             page.evaluate("numbers => { for (const [id, n] of Object.entries(numbers)) {"
                           " const s = document.querySelector(`.indhold a[href='#${id}'] + .side`);"
                           " if (s) s.textContent = String(n); } }", numbers)
-            _print(page, pdf)
+        _print(page, pdf, final=True)
         return pdf, taken
 
 
-def _print(page: Any, pdf: Path) -> None:
-    """One print on A4: backgrounds, bookmarks from the headings, tagged, page numbers in the footer."""
-    page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True, outline=True,
-             tagged=True, display_header_footer=True, header_template=HEADER, footer_template=FOOTER)
+def _chart_pictures(page: Any) -> dict[str, bytes]:
+    """Each chart as a PNG of its size on the page, by its div's id.
+
+    plotly.js draws them all at once in the page (``Plotly.toImage``), half the time of a
+    screenshot per chart, which scrolls to each and waits for a frame.
+    """
+    urls = page.evaluate(
+        "() => Promise.all([...document.querySelectorAll('.plotly-graph-div')].map(async d =>"
+        " [d.id, await Plotly.toImage(d, {format: 'png', width: d.offsetWidth, height: d.offsetHeight,"
+        " scale: 1})]))")
+    return {str(key): base64.b64decode(url.split(",", 1)[1]) for key, url in urls}
+
+
+def _print(page: Any, pdf: Path, *, final: bool = True) -> None:
+    """One print on A4: backgrounds and page numbers in the footer; the final print is also
+    tagged (for screen readers) with bookmarks from the headings. The first of two prints is
+    only read for the page each section starts on (tags and bookmarks do not move the
+    layout), so it skips them."""
+    page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True, outline=final,
+             tagged=final, display_header_footer=True, header_template=HEADER, footer_template=FOOTER)
 
 
 def contents_pages(pdf: Path, headings: list[list[str]]) -> dict[str, int]:
