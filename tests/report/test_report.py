@@ -26,6 +26,7 @@ from evaluation.analysis import queries
 from evaluation.analysis.filters import Filters
 from evaluation.cli import cli
 from evaluation.errors import EvaluationError, NoDataError
+from evaluation.report import printer
 from evaluation.report import render as report
 from evaluation.store import db
 
@@ -166,9 +167,9 @@ def test_no_chart_is_clipped_in_the_print_layout(rendered: dict, size: str, edit
 
     html = rendered[(size, edition)].html
     with sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=str(report.CHROMIUM_PATH), args=report.CHROMIUM_ARGS)
+        browser = play.chromium.launch(executable_path=str(printer.CHROMIUM_PATH), args=printer.CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": report.PRINT_WIDTH_PX, "height": 1000})
+            page = browser.new_page(viewport={"width": printer.PRINT_WIDTH_PX, "height": 1000})
             page.goto(html.resolve().as_uri(), wait_until="load")
             page.wait_for_function("() => [...document.querySelectorAll('.plotly-graph-div')]"
                                    ".every(d => d.querySelector('.main-svg'))")
@@ -184,7 +185,7 @@ def test_no_chart_is_clipped_in_the_print_layout(rendered: dict, size: str, edit
             browser.close()
     assert boxes
     for box in boxes:
-        assert box["left"] >= 0 and box["right"] <= report.PRINT_WIDTH_PX, box["id"]
+        assert box["left"] >= 0 and box["right"] <= printer.PRINT_WIDTH_PX, box["id"]
         for text, left, right, top, bottom in box["texts"]:
             assert box["left"] - 1 <= left and right <= box["right"] + 1, (box["id"], text)
             assert box["top"] - 1 <= top and bottom <= box["bottom"] + 1, (box["id"], text)
@@ -331,10 +332,44 @@ def test_year_without_data_writes_nothing_and_says_so_in_danish(demo_db: Path, t
 
 
 def test_without_chromium_the_html_stays_and_the_note_says_how_to_get_the_pdf(rendered: dict, tmp_path: Path) -> None:
-    pdf, note = report.print_pdf(rendered[("large", "team")].html, tmp_path / "x.pdf",
+    pdf, note = printer.print_pdf(rendered[("large", "team")].html, tmp_path / "x.pdf",
                                  chromium=tmp_path / "ingen-chromium")
     assert pdf is None and not (tmp_path / "x.pdf").exists()
     assert "PDF blev ikke lavet" in note and "Udskriv" in note and "make browser" in note
+
+
+def test_the_team_edition_without_chromium_still_gets_its_word_file(demo_db: Path, tmp_path: Path) -> None:
+    # The .docx is normally written while Chromium prints, with the charts' pictures; without
+    # Chromium it is written after, without them, and the PDF's absence is explained.
+    files = report.render_report(demo_db, YEAR, edition="team", out_dir=tmp_path, today=TODAY,
+                                 chromium=tmp_path / "ingen-chromium")
+    assert files.pdf is None and files.docx is not None and files.docx.exists()
+    assert any("PDF blev ikke lavet" in note for note in files.notes)
+    headings = [p.text for p in docx.Document(str(files.docx)).paragraphs if p.style.name == "Heading 1"]
+    assert "Omfang og udvikling" in " ".join(headings)
+
+
+def test_no_kernel_or_browser_is_left_after_the_renders(rendered: dict) -> None:
+    import psutil
+
+    left = [" ".join(p.cmdline()[:3]) for p in psutil.Process().children(recursive=True)
+            if any(name in " ".join(p.cmdline()) for name in ("ipykernel", "chromium", "playwright"))]
+    assert left == []
+
+
+def test_the_report_prints_the_same_in_the_warm_page_as_from_a_plain_load(rendered: dict, tmp_path: Path) -> None:
+    # The printer loads plotly.js while the notebook runs and writes the report into that
+    # page; the PDF must be the one a plain load of the HTML prints, page for page.
+    html = rendered[("large", "team")].html
+    assert printer._without_plotly_js(html.read_text(encoding="utf-8")) is not None  # the warm path is taken
+    printed = {}
+    for reuse in (True, False):
+        with printer.PdfPrinter(reuse_plotly=reuse) as chromium:
+            pdf, pictures, note = chromium.print(html, tmp_path / f"{reuse}.pdf", pictures=True)
+            assert note is None and (chromium._plotly_css is not None) == reuse
+        printed[reuse] = (pdf_pages(pdf), sorted(pictures))
+    assert printed[True] == printed[False]
+    assert len(printed[True][1]) >= 5
 
 
 def test_a_failing_cell_keeps_the_executed_notebook_and_says_so_in_danish(handmade_db: Path, tmp_path: Path,

@@ -346,16 +346,33 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
+PLOTLY_JS_ID = "plotly-js"  # the id of the one <script> that holds plotly.js in a report
+
+
+def plotly_js_tag() -> str:
+    """plotly.js (from the plotly package, offline) in one ``<script id="plotly-js">``.
+
+    One marked element, so the report's printer can recognise the library and print the
+    report in a page where plotly.js is already loaded (``report.printer.PdfPrinter``).
+    """
+    from plotly.offline import get_plotlyjs
+
+    return (f"<script>window.PlotlyConfig = {{MathJaxConfig: 'local'}};</script>"
+            f'<script id="{PLOTLY_JS_ID}" charset="utf-8">{get_plotlyjs()}</script>')
+
+
 def to_offline_html(fig: go.Figure, include_plotlyjs: bool, *, div_id: str | None = None) -> str:
     """A ``<div>`` for the report: plotly.js embedded (first chart only), no CDN, no MathJax.
 
     Pass ``include_plotlyjs=True`` for the first figure of a page and False after, so the
-    library is in the file once. ``div_id`` makes the output reproducible byte for byte.
+    library is in the file once (``plotly_js_tag``). ``div_id`` makes the output reproducible
+    byte for byte.
     """
-    return fig.to_html(
+    div = fig.to_html(
         full_html=False,
-        include_plotlyjs=bool(include_plotlyjs),
+        include_plotlyjs=False,
         include_mathjax=False,
         div_id=div_id,
         config={"displaylogo": False, "responsive": True},
     )
+    return plotly_js_tag() + div if include_plotlyjs else div

@@ -30,6 +30,7 @@ DEFAULT_PLAN_TITLE = "Handleplan for digitale krænkelser"
 # plan_meta keys the report reads (all optional): the plan's title, the municipality, and
 # the police district whose council receives the aggregated edition.
 PLAN_KEYS = ("title", "municipality", "police_district")
+_HELD = "_connection"  # the cache key of the connection ``one_snapshot`` holds
 
 
 @dataclass
@@ -71,11 +72,36 @@ class ReportContext:
 
     @contextmanager
     def reader(self) -> Iterator[Any]:
-        """A short-lived ``db.reader`` without DuckDB's progress bar: in a Jupyter kernel it would
-        become a widget in the report (and pull the widget manager from a CDN into the HTML)."""
+        """A ``db.reader`` without DuckDB's progress bar: in a Jupyter kernel it would become a
+        widget in the report (and pull the widget manager from a CDN into the HTML). Inside
+        ``one_snapshot`` every section gets the same connection."""
+        held = self.cache.get(_HELD)
+        if held is not None:
+            yield held
+            return
         with db.reader(self.db_path) as con:
             con.execute("SET enable_progress_bar = false")
             yield con
+
+    @contextmanager
+    def one_snapshot(self) -> Iterator[None]:
+        """Let every ``reader`` in the block share one read-only connection.
+
+        All sections of an edition then read the same data, even if an import lands while the
+        edition is being made (a writer replaces the file; this connection keeps the old one),
+        and DuckDB's buffers stay warm between sections: one connection instead of about
+        twenty saves ~0.4 s at 1M cases.
+        """
+        if self.cache.get(_HELD) is not None:
+            yield
+            return
+        with db.reader(self.db_path) as con:
+            con.execute("SET enable_progress_bar = false")
+            self.cache[_HELD] = con
+            try:
+                yield
+            finally:
+                del self.cache[_HELD]
 
 
 def open_report(db_path: str | Path | None, year: int, *, edition: str = "team", threshold: int | None = None,

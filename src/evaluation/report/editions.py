@@ -45,14 +45,15 @@ def kontrolnummer(m: manifest.Manifest) -> str:
 
 
 def build(ctx: ReportContext) -> Document:
-    """The edition's document: title page facts, then its sections."""
-    with ctx.reader() as con:
-        m = manifest.build_manifest(con, year=ctx.year, parameters=ctx.parameters())
-    ctx.cache["manifest"] = m
-    number = kontrolnummer(m)
-    ctx.cache["kontrolnummer"] = number
-    functions = TEAM_SECTIONS if ctx.team else COUNCIL_SECTIONS
-    sections = [s for s in (f(ctx) for f in functions) if s is not None]
+    """The edition's document: title page facts, then its sections, all read from one snapshot."""
+    with ctx.one_snapshot():
+        with ctx.reader() as con:
+            m = manifest.build_manifest(con, year=ctx.year, parameters=ctx.parameters())
+        ctx.cache["manifest"] = m
+        number = kontrolnummer(m)
+        ctx.cache["kontrolnummer"] = number
+        functions = TEAM_SECTIONS if ctx.team else COUNCIL_SECTIONS
+        sections = [s for s in (f(ctx) for f in functions) if s is not None]
     if ctx.team:
         sections.append(_basis(ctx, m, number))
     lines = [line for line in (ctx.plan.get("municipality"),

@@ -1,0 +1,13 @@
+"""report/printer.py: the parts of printing that need no browser."""
+
+from __future__ import annotations
+
+from evaluation.report import printer
+
+
+def test_the_plotly_script_is_found_with_its_attributes_in_any_order() -> None:
+    head = "<html><head><title>x</title></head><body><p>a</p>"
+    for tag in ('<script id="plotly-js" charset="utf-8">', '<script charset="utf-8" id="plotly-js">'):
+        assert printer._without_plotly_js(f"{head}{tag}var Plotly = 1;</script><p>b</p></body></html>") == \
+            f"{head}<p>b</p></body></html>"
+    assert printer._without_plotly_js(f"{head}<script>var x;</script></body></html>") is None
