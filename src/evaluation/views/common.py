@@ -366,8 +366,13 @@ def wait_for_user() -> None:
     advance, while the data is read only now, so a page never shows data older than the
     request. Outside pre-heating (tests, plain Voilà) this returns at once.
     """
-    from evaluation.server.identity import wait_for_request
+    import os
 
+    from evaluation.server.identity import wait_for_request
+    from evaluation.views.warm_up import warm_up
+
+    if os.environ.get("VOILA_PREHEAT", "False") != "False":
+        warm_up()  # first-use costs before the request, on made-up data (views/warm_up.py)
     wait_for_request()  # the server keeps the request channel behind a secret only kernels know
 
 
