@@ -193,3 +193,23 @@ def test_making_a_report_edition(browser: Browser, server: int, bench_db: Path, 
     finally:
         page.close()
     assert (bench_db.parent / "rapporter" / f"{stem}.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_tagging_list_on_aarsrapport_is_drawn_without_a_click(browser: Browser, server: int,
+                                                                   bench_db: Path) -> None:
+    """The list is drawn once the page is (it is most of the page's widgets); nobody clicks for it."""
+    from evaluation.analysis import queries
+    from evaluation.report import inputs
+    from evaluation.views.report_inputs import MAX_TAG_ROWS
+
+    with db.reader(bench_db) as con:
+        year = queries.filter_options(con).years[0]
+        listed = len(inputs.learnings(con, year, limit=MAX_TAG_ROWS))
+    assert listed > 0
+    page = visit(browser, server, "aarsrapport")
+    try:
+        expect(page.locator(".ssp-learning-tag select")).to_have_count(listed)
+        expect(page.locator(".ssp-learning-tags")).not_to_contain_text("Henter")
+        screenshot(page, "aarsrapport-maerkning")
+    finally:
+        page.close()

@@ -8,7 +8,8 @@ download, labelled as the team's only. Every report in the folder is listed with
 today's data differ from the data it was made from.
 
 Below the button: "Udgiv til Kredsrådet", the reports made, and at the bottom the report's
-inputs the team writes (``report_inputs``: the planned changes to the plan and the learnings'
+inputs the team writes (in a browser the tagging list is drawn once the page is: it is most of
+the page's widgets) (``report_inputs``: the planned changes to the plan and the learnings'
 tags, the report developer's sections; a line above the button links to them: the tagging list
 has a line per learning of the year and would push the button out of sight). Publishing
 (``report.publish.publish``) is a deliberate second step with a confirmation, refused in
@@ -33,6 +34,7 @@ from evaluation.views import navigation
 from evaluation.views.common import (STYLE, Status, esc, first_read, fmt_datetime, guarded, page_database, reader,
                                      show_page)
 from evaluation.views.report_inputs import LearningTagsSection, PlannedChangesSection
+from evaluation.views.worker import BrowserReady
 
 PAGE = "aarsrapport"
 TITLE = "Årsrapport"
@@ -45,6 +47,7 @@ INTRO = ("Lav årets evalueringsrapport som PDF og HTML. Teamets udgave er den f
 BEFORE_MAKING = ('<p class="ssp-lead">Rapporten tager teamets <a href="#planlagte-aendringer">planlagte ændringer '
                  'af planen</a> og de <a href="#erfaringer-maerkning">mærkede erfaringer</a> med: skriv dem '
                  'nederst på siden, før I laver rapporten.</p>')
+TAGS_LOADING = "Henter erfaringerne …"
 TEAM_ONLY = ("Listen over skjulte tal viser, hvilke tal Kredsrådets udgave skjuler. Den er kun til teamet: "
              "send den aldrig med rapporten.")
 
@@ -89,6 +92,10 @@ class AarsrapportView:
         self.listing_status = Status()
         self.changes = PlannedChangesSection(self.db_path)
         self.tags = LearningTagsSection(self.db_path)
+        # The tagging list (a line and a drop-down per learning of the year, ~1,400 widgets
+        # at 200 learnings) sits at the bottom of the page and cost more than the rest of the
+        # page together: in a browser it is drawn once the page is (benchmarks/dashboard.py).
+        self.tags_drawn = not in_browser
         self.publication = widgets.HTML("")
         self.publication.add_class("ssp-publication")
         self.publish_button = widgets.Button(description="Udgiv til Kredsrådet", button_style="warning",
@@ -122,6 +129,8 @@ class AarsrapportView:
             self.listing_status.widget, self.listing,
             self.changes.widget, self.tags.widget,
         ])
+        if in_browser:
+            self.widget.children += (BrowserReady(self.draw_tags),)
         self.widget.add_class("ssp-page")
         self.refresh_listing()
         self.on_year()
@@ -131,9 +140,18 @@ class AarsrapportView:
         """A new year: its report inputs, its files under the button and its publication."""
         filters = Filters(year=int(self.year.value))
         self.changes.refresh(filters)
-        self.tags.refresh(filters)
+        if self.tags_drawn:
+            self.tags.refresh(filters)
+        else:
+            self.tags.status.loading(TAGS_LOADING)
         self.show_current()
         self.show_publication()
+
+    def draw_tags(self) -> None:
+        """The browser has drawn the page: now the tagging list (``BrowserReady``)."""
+        if not self.tags_drawn:
+            self.tags_drawn = True
+            self.tags.refresh(Filters(year=int(self.year.value)))
 
     # -- the listing -----------------------------------------------------------------------
 

@@ -277,11 +277,61 @@ def guarded(status: Status, *, loading: str | None = LOADING_TEXT,
 _READ_GATE = threading.RLock()
 
 
+# A page's first build shares one connection (``page_build_reader``): opening one costs ~35 ms
+# here, and Årsevaluering's build opened ten (benchmarks/dashboard.py, cProfile in the kernel).
+_SHARED = threading.local()
+
+
 @contextmanager
 def reader(db_path: Path) -> Iterator:
-    """A short-lived read-only connection (``db.reader``), one at a time in this process."""
-    with _READ_GATE, db.reader(Path(db_path)) as con:
-        yield con
+    """A short-lived read-only connection (``db.reader``), one at a time in this process.
+
+    Inside ``page_build_reader`` on the same thread and the same unchanged file, the build's
+    shared connection instead.
+    """
+    with _READ_GATE:
+        shared = getattr(_SHARED, "build", None)
+        if shared is not None and shared["path"] == Path(db_path):
+            if shared["signature"] == database_signature(Path(db_path)):
+                yield shared["con"]
+                return
+            # The file was replaced (a save): DuckDB would hand a new connection the old file's
+            # instance while this one is open, so it is closed first and not shared any more.
+            _close_shared()
+        with db.reader(Path(db_path)) as con:
+            yield con
+
+
+def _close_shared() -> None:
+    shared, _SHARED.build = getattr(_SHARED, "build", None), None
+    if shared is not None:
+        shared["opened"].__exit__(None, None, None)
+
+
+@contextmanager
+def page_build_reader(db_path: Path) -> Iterator[None]:
+    """One read-only connection for every ``reader`` of a page's first build (in this thread).
+
+    Held only while the page is built (the kernel holds no connection afterwards, so ingest
+    can replace the file); a changed file (a save) gets its own connection as before. Without
+    a readable database the pages' own first read says what is wrong, so nothing is shared.
+    """
+    path = Path(db_path)
+    if not path.exists():
+        yield
+        return
+    with _READ_GATE:
+        try:
+            opened = db.reader(path)
+            con = opened.__enter__()
+        except Exception:  # the page's first read reports it in Danish
+            yield
+            return
+        _SHARED.build = {"path": path, "signature": database_signature(path), "con": con, "opened": opened}
+        try:
+            yield
+        finally:
+            _close_shared()
 
 
 def message_page(text: str, title: str) -> widgets.Widget:
@@ -366,8 +416,13 @@ def wait_for_user() -> None:
     advance, while the data is read only now, so a page never shows data older than the
     request. Outside pre-heating (tests, plain Voilà) this returns at once.
     """
-    from evaluation.server.identity import wait_for_request
+    import os
 
+    from evaluation.server.identity import wait_for_request
+    from evaluation.views.warm_up import warm_up
+
+    if os.environ.get("VOILA_PREHEAT", "False") != "False":
+        warm_up()  # first-use costs before the request, on made-up data (views/warm_up.py)
     wait_for_request()  # the server keeps the request channel behind a secret only kernels know
 
 
@@ -396,7 +451,8 @@ def show_page(view_class: type, title: str, db_path: Path | str | None = None, *
         return None
     display(navigation.bar(page, person))
     try:
-        view = view_class(db_path, in_browser=True)
+        with page_build_reader(Path(db_path) if db_path else page_database()):
+            view = view_class(db_path, in_browser=True)
     except Exception as exc:
         log.error("Siden %s kunne ikke bygges: %s", title, type(exc).__name__)
         display(message_page("Siden kunne ikke vises på grund af en uventet fejl. Prøv at genindlæse "
