@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from evaluation.ingest import readers, spec
+from evaluation.ingest import csvtext, readers, spec
 from evaluation.errors import InputFileError
 from evaluation.ingest.readers import read_export
 
@@ -529,3 +529,20 @@ def test_plain_layout_finds_what_duckdb_reads_differently_also_across_chunk_seam
     for size in (1, 2, 3, 5):  # every pattern split at every seam
         monkeypatch.setattr(readers, "CHECK_CHUNK_BYTES", size)
         assert readers._plain_layout(path, ";") is plain, size
+
+
+@pytest.mark.parametrize("content, lines", [
+    (b"a;b\n1;2\n", 2),                              # LF: no CR, the CR counts are skipped
+    (b"a;b\r\n1;2\r\n", 2),                          # CRLF counts once
+    (b"a;b\r1;2\r", 2),                              # CR alone (old Mac Excel)
+    (b"a;b\r\n1;2\r3;4\n5;6", 3),                    # mixed; the last line has no end
+    (b'a;b\r\n1;"x\r\ny"\r\n', 3),                   # a quoted line break is a line here too
+], ids=range(5))
+def test_shape_counts_every_kind_of_line_end_also_across_chunk_seams(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, lines: int) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(content)
+    assert csvtext.shape(path, "utf-8") == csvtext.Shape(quotes=content.count(b'"'), lines=lines)
+    for size in (1, 2, 3):  # a CRLF split between two chunks is still one line end
+        monkeypatch.setattr(csvtext, "CHUNK_BYTES", size)
+        assert csvtext.shape(path, "utf-8").lines == lines, size
