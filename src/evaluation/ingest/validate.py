@@ -229,12 +229,14 @@ def _case_keys(con: duckdb.DuckDBPyConnection, present: bool) -> None:
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, raw: ExportLike, source: Any, present: list[str],
                cells: list[str], ws: str) -> None:
-    """``v_raw`` straight from DuckDB's ``read_csv`` (the direct path): no pandas, one pass.
+    """``v_raw`` straight from DuckDB's ``read_csv`` (the direct path): no pandas, one pass,
+    while ``layout`` checks on another thread that the file is one DuckDB reads as pandas does.
 
     Values under no header are kept until they are counted (unknown-column warnings, as the
     pandas reader gives them), then rows blank in every known column are deleted. Raises
-    ``readers.DirectReadRefused`` when DuckDB can't parse the file (the transaction is then
-    aborted: the caller starts again with ``readers.read_export``).
+    ``readers.DirectReadRefused`` when DuckDB can't parse the file or the layout check says
+    DuckDB reads it differently (the transaction is then aborted: the caller starts again with
+    ``readers.read_export``).
     """
     from evaluation.ingest.readers import DirectReadRefused  # validate needs readers only here
 
@@ -244,10 +246,13 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, raw: ExportLike, source: Any, pre
     sql = f"""CREATE OR REPLACE TEMP TABLE v_raw AS
             SELECT * FROM (SELECT row_in_file, {", ".join(cells)}{"".join(", " + rules.q(u) for u in unnamed)}
                            FROM ({sql})) WHERE {not_blank} OR {rules.any_filled(unnamed)}"""
+    source.check_layout()  # on the other core while DuckDB reads on this one
     try:
         con.execute(sql, rules.used({**params, "ws": ws, "not_blank": rules.NOT_BLANK}, sql))
     except duckdb.Error as exc:
         raise DirectReadRefused(raw.file_name) from exc
+    if not source.plain():  # the layout check ran beside the read: pandas would read this file otherwise
+        raise DirectReadRefused(raw.file_name)
     if not unnamed:
         return
     found = con.execute("SELECT " + ", ".join(
