@@ -421,6 +421,24 @@ def test_a_csv_duckdb_refuses_is_read_again_with_pandas_and_loads(db_path: Path,
     assert count(db_path, "imports") == 1 and count(db_path, "rejected_files") == 0
 
 
+def test_a_blank_line_found_beside_duckdbs_read_sends_the_file_the_pandas_way(db_path: Path, tmp_path: Path) -> None:
+    """The layout check runs while DuckDB reads: a blank line between records (which DuckDB
+    skips, shifting Excel's row numbers) is found by it, and pandas reads the file instead."""
+    path = write_csv(tmp_path / "nord.csv", [{"sags_id": "N1"}, {"sags_id": "N2", "koen": "x"}], labels=False,
+                     encoding="utf-8")
+    path.write_bytes(path.read_bytes().replace(b"\r\nN2;", b"\r\n\r\nN2;", 1))
+    from evaluation.ingest import readers
+
+    with readers.open_export(path) as raw:
+        assert raw.source is not None and not raw.source.plain()  # not plain, found beside the read
+    result = load(db_path, path)
+    assert result.status == "rejected"
+    assert [(m.row, m.key) for m in result.messages if m.row] == [(4, "koen")]  # Excel's row, blank line counted
+    path.write_bytes(path.read_bytes().replace(b";x;", b";pige;", 1))
+    assert load(db_path, path).status == "loaded"
+    assert cases(db_path, "sags_id") == [("N1",), ("N2",)]
+
+
 def test_a_ragged_csv_is_rejected_with_the_pandas_readers_danish_message(db_path: Path, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "skaev.csv", [{"sags_id": "N1"}, {"sags_id": "N2"}], labels=False, encoding="utf-8")
     lines = path.read_bytes().split(b"\r\n")

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from evaluation.ingest import readers, spec
+from evaluation.ingest import csvtext, layout, readers, spec
 from evaluation.errors import InputFileError
 from evaluation.ingest.readers import read_export
 
@@ -506,7 +506,9 @@ def test_excel_sep_line_is_skipped_on_the_direct_path(tmp_path: Path) -> None:
 def test_files_that_duckdb_would_read_differently_take_the_pandas_path(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "eksport.csv"
     path.write_bytes(content)
-    assert readers._direct_export(path) is None
+    direct = readers._direct_export(path)
+    # refused up front, or by the layout check that runs beside DuckDB's read (validate asks it)
+    assert direct is None or not direct.source.plain()
 
 
 @pytest.mark.parametrize("content, plain", [
@@ -525,7 +527,25 @@ def test_plain_layout_finds_what_duckdb_reads_differently_also_across_chunk_seam
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, plain: bool) -> None:
     path = tmp_path / "x.csv"
     path.write_bytes(content)
-    assert readers._plain_layout(path, ";") is plain
+    assert layout.plain_layout(path, ";") is plain
+    assert layout.LayoutCheck(path, ";").plain() is plain  # the same verdict from its thread
     for size in (1, 2, 3, 5):  # every pattern split at every seam
-        monkeypatch.setattr(readers, "CHECK_CHUNK_BYTES", size)
-        assert readers._plain_layout(path, ";") is plain, size
+        monkeypatch.setattr(layout, "CHUNK_BYTES", size)
+        assert layout.plain_layout(path, ";") is plain, size
+
+
+@pytest.mark.parametrize("content, lines", [
+    (b"a;b\n1;2\n", 2),                              # LF: no CR, the CR counts are skipped
+    (b"a;b\r\n1;2\r\n", 2),                          # CRLF counts once
+    (b"a;b\r1;2\r", 2),                              # CR alone (old Mac Excel)
+    (b"a;b\r\n1;2\r3;4\n5;6", 3),                    # mixed; the last line has no end
+    (b'a;b\r\n1;"x\r\ny"\r\n', 3),                   # a quoted line break is a line here too
+], ids=range(5))
+def test_shape_counts_every_kind_of_line_end_also_across_chunk_seams(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, lines: int) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(content)
+    assert csvtext.shape(path, "utf-8") == csvtext.Shape(quotes=content.count(b'"'), lines=lines)
+    for size in (1, 2, 3):  # a CRLF split between two chunks is still one line end
+        monkeypatch.setattr(csvtext, "CHUNK_BYTES", size)
+        assert csvtext.shape(path, "utf-8").lines == lines, size

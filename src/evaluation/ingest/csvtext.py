@@ -147,7 +147,9 @@ def shape(path: Path, encoding: str) -> Shape:
             part: bytes | str = decoder.decode(chunk) if decoder else chunk
             quote, cr, lf = ('"', "\r", "\n") if decoder else (b'"', b"\r", b"\n")
             quotes += part.count(quote)  # type: ignore[arg-type]
-            lines += part.count(lf) + part.count(cr) - part.count(cr + lf)  # type: ignore[operator]
+            lines += part.count(lf)  # type: ignore[arg-type]
+            if cr in part:  # most exports have no CR, or only CRLF: ``in`` is memchr, a count is not
+                lines += part.count(cr) - part.count(cr + lf)  # type: ignore[operator]
             if carried_cr and part[:1] == lf:
                 lines -= 1  # a CRLF split across two chunks counted twice
             carried_cr = part[-1:] == cr

@@ -45,9 +45,10 @@ pandas' one, ``open_export`` parses only the header in Python and returns a ``Cs
 ``read_csv`` call that ``validate`` runs inside the writer transaction. Equal means: the header
 is the first record and has no quote; no blank line before a record (DuckDB skips blank lines,
 which would shift Excel's row numbers); no lone CR; no blanks before an opening quote (DuckDB
-drops them). That is checked by one streamed pass over the bytes (``b"\n\n"`` etc., ~0.2 s per
-300 MB); a file failing it, an .xlsx, or a file DuckDB refuses (``DirectReadRefused``: a ragged
-or badly quoted file) goes the pandas way, which also words the Danish error. Windows-1252 and
+drops them). That is checked by one streamed pass over the bytes (``layout``, ~0.7 s per
+300 MB, on a thread beside DuckDB's single-threaded read); a file failing it, an .xlsx, or a
+file DuckDB refuses (``DirectReadRefused``: a ragged or badly quoted file) goes the pandas way,
+which also words the Danish error. Windows-1252 and
 UTF-16 files are first transcoded to a temporary UTF-8 copy (~1 s per 300 MB), removed on exit.
 Quoted line breaks are fine on both paths: a record is one Excel row however many lines it has.
 DuckDB hands over cells as written; ``validate`` trims them (once per distinct value).
@@ -68,7 +69,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation.errors import InputFileError
-from evaluation.ingest import csvtext, headers, limits, spec, tempcopies, xlsx
+from evaluation.ingest import csvtext, headers, layout, limits, spec, tempcopies, xlsx
 
 ROW_COLUMN = "row_in_file"
 CSV_DELIMITERS = (";", ",", "\t")
@@ -77,8 +78,6 @@ CSV_DELIMITERS = (";", ",", "\t")
 SPARE_COLUMNS = 4
 # How much of a CSV is decoded up front to find the header and separator.
 HEAD_BYTES = 256 * 1024
-# The whole CSV is checked for valid UTF-8 in chunks of this size (fast, bounded memory).
-CHECK_CHUNK_BYTES = 16 * 1024 * 1024
 # Share of control characters in the first text above which a ".csv" is taken as binary.
 MAX_CONTROL_SHARE = 0.01
 
@@ -116,6 +115,17 @@ class CsvSource:
     width: int                # columns read: the header's cells plus SPARE_COLUMNS
     columns: dict[str, int]   # spec key -> position (0-based), in spec order
     unnamed: dict[int, str]   # position -> Excel column letter, for columns without a header
+    layout: layout.LayoutCheck | None = None  # the layout check, running beside DuckDB's read
+
+    def check_layout(self) -> None:
+        """Start the layout check on its thread (``validate`` does, just before DuckDB's read)."""
+        if self.layout is not None:
+            self.layout.start()
+
+    def plain(self) -> bool:
+        """Is the whole file laid out so that DuckDB reads it as pandas does? Waits for the
+        check; ``validate`` asks after DuckDB's read and before judging any cell."""
+        return self.layout is None or self.layout.plain()
 
     def select_sql(self) -> tuple[str, dict[str, Any]]:
         """A SELECT of ``row_in_file``, one VARCHAR per key (as written) and ``"_X"`` per unnamed column X.
@@ -215,7 +225,8 @@ def open_export(path: Path) -> Iterator[RawExport]:
     """Like ``read_export``, but a plain CSV comes back as a ``CsvSource`` for DuckDB (no frame).
 
     Use it as a context manager: a temporary UTF-8 copy of a Windows-1252/UTF-16 file lives
-    until the block ends. If ``validate`` raises ``DirectReadRefused``, call ``read_export``.
+    until the block ends. If ``validate`` raises ``DirectReadRefused`` (DuckDB refused the file,
+    or the layout check that ran beside its read found it is not plain), call ``read_export``.
     """
     path = Path(path)
     direct = _direct_export(path) if path.suffix.lower() == ".csv" and path.is_file() else None
@@ -226,14 +237,19 @@ def open_export(path: Path) -> Iterator[RawExport]:
         yield direct
     finally:
         source = direct.source
-        if source is not None and source.path != path:
-            source.path.unlink(missing_ok=True)
+        if source is not None:
+            if source.layout is not None:
+                source.layout.wait()  # its thread reads the file: let it finish before the copy goes
+            if source.path != path:
+                source.path.unlink(missing_ok=True)
 
 
 def _direct_export(path: Path) -> RawExport | None:
     """The header and a ``CsvSource`` when DuckDB can read the file as pandas would, else None.
 
-    Anything unusual returns None, and ``read_export`` then judges the file as before.
+    Anything unusual returns None, and ``read_export`` then judges the file as before. The
+    limits (size, lines) and the encoding are checked here, before DuckDB reads; the layout
+    (``layout.plain_layout``) on a thread beside the read, see ``CsvSource.plain``.
     """
     try:
         if path.stat().st_size > limits.MAX_CSV_BYTES:
@@ -266,69 +282,13 @@ def _direct_export(path: Path) -> RawExport | None:
     if not mapped.keys:
         return None  # read_export words the refusal
     target = path if encoding in ("utf-8", "utf-8-sig") else tempcopies.transcode(path, encoding)
-    try:
-        plain = _plain_layout(target, delimiter)
-    except BaseException:
-        if target != path:
-            target.unlink(missing_ok=True)
-        raise
-    if not plain:
-        if target != path:
-            target.unlink(missing_ok=True)
-        return None
+    check = layout.LayoutCheck(target, delimiter)  # validate runs it beside DuckDB's read
     positions = {key: int(mapped.keys[key][1:]) for key in spec.KEYS if key in mapped.keys}
     unnamed = {int(c[1:]): headers.letter(columns, c) for c in mapped.unnamed}
-    source = CsvSource(target, delimiter, skip + 1, len(columns), positions, unnamed)
+    source = CsvSource(target, delimiter, skip + 1, len(columns), positions, unnamed, check)
     return RawExport(file_name=path.name, frame=None, headers=mapped.headers, header_columns=mapped.letters,
                      unknown_headers=mapped.unknown, duplicate_headers=mapped.duplicates,
                      encoding=encoding, delimiter=delimiter, source=source)
-
-
-def _plain_layout(path: Path, delimiter: str) -> bool:
-    """True when no record follows a blank line, no CR stands alone, no quote follows blanks.
-
-    Those are the three places where DuckDB's ``read_csv`` and pandas' reading differ. A
-    quoted blank line or a ``; "`` inside a quoted text also counts (then pandas reads the
-    file: correct, only slower). One streamed pass with C-speed ``find``/``count`` (memchr
-    first where the byte is rare); chunks are never concatenated, their seams are checked
-    in a small buffer of their own.
-    """
-    spaced_quote = re.compile(rb"[\n" + re.escape(delimiter.encode()) + rb'][ \t]+"')
-    first_blank: int | None = None
-    last_data, offset, tail = -1, 0, b""
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHECK_CHUNK_BYTES):
-            seam = tail + chunk[:re.match(rb"[ \t]*", chunk).end() + 2]  # patterns across the seam
-            for buffer, base in ((seam, offset - len(tail)), (chunk, offset)):
-                if first_blank is None:
-                    hits = [buffer.find(b"\n\n")] + ([buffer.find(b"\n\r\n")] if b"\r" in buffer else [])
-                    hits = [base + p for p in hits if p >= 0]
-                    first_blank = min(hits) if hits else None
-                if ((b' "' in buffer or (b"\t" in buffer and b'\t"' in buffer)) and (
-                        spaced_quote.search(buffer) or (base == 0 and re.match(rb'(\xef\xbb\xbf)?[ \t]+"', buffer)))):
-                    return False
-            if b"\r" in chunk and chunk.count(b"\r") - chunk.count(b"\r\n") != chunk.endswith(b"\r"):
-                return False
-            if tail.endswith(b"\r") and not chunk.startswith(b"\n"):
-                return False
-            end = len(chunk)
-            while end and chunk[end - 1] in b"\r\n":  # trailing line breaks (rstrip would copy)
-                end -= 1
-            if end:
-                last_data = offset + end - 1
-            tail = _seam_tail(tail, chunk)
-            offset += len(chunk)
-    return first_blank is None or last_data < first_blank
-
-
-def _seam_tail(tail: bytes, chunk: bytes) -> bytes:
-    """The end of the stream so far that a pattern may continue from: its trailing blanks and
-    the two bytes before them (a run of blanks may span several chunks)."""
-    blanks = len(chunk) - len(chunk.rstrip(b" \t")) if chunk[-1:] in (b" ", b"\t") else 0
-    if blanks == len(chunk):
-        return tail + chunk
-    keep = blanks + 2
-    return chunk[-keep:] if len(chunk) >= keep else (tail + chunk)[-keep:]
 
 
 def _read_head(path: Path) -> bytes:

@@ -39,6 +39,8 @@ from evaluation.plan.networks import NetworkBook
 __all__ = ["validate", "Validation", "Message", "ERROR", "WARNING", "STEPS", "format_count", "row_hash_sql"]
 
 MAX_SHOWN = 200  # messages shown per level; all are counted
+# A column with at most this many distinct spellings is typed by a list look-up, not a join.
+LOOKUP_MAX = 256
 
 PII_COLUMNS = ("sags_id", "aktoerer", "erfaringer")
 STEPS = 5  # progress steps of validate(): stage and parse, column rules, cross-field rules, PII, collect
@@ -156,10 +158,10 @@ def _stage(con: duckdb.DuckDBPyConnection, raw: ExportLike, present: list[str],
             con.execute(sql, rules.used({"ws": params["ws"]}, sql))  # no free-text column: no $ws
         finally:
             con.unregister("v_frame")
+        counts = con.execute("SELECT " + ", ".join(f"count({rules.q('r_' + k)})" for k in present) + " FROM v_raw"
+                             ).fetchall()[0] if present else ()
     else:
-        _stage_csv(con, raw, source, present, cells, params["ws"])
-    counts = con.execute("SELECT " + ", ".join(f"count({rules.q('r_' + k)})" for k in present) + " FROM v_raw"
-                         ).fetchall()[0] if present else ()
+        counts = _stage_csv(con, raw, source, present, cells, params["ws"])
     filled = {k for k, n in zip(present, counts, strict=True) if n}  # empty columns need no parsing (planning is costly)
     parsed = [c for c in spec.COLUMNS if c.key in filled and c.kind not in rules.TEXT_KINDS]
     if parsed:
@@ -170,27 +172,56 @@ def _stage(con: duckdb.DuckDBPyConnection, raw: ExportLike, present: list[str],
     if "netvaerk" in filled:
         _resolve_networks(con, book)
     _case_keys(con, "sags_id" in present)
-    selected = ["v_raw.row_in_file",
-                f"CASE WHEN k.raw IS NULL THEN {name_keys.ascii_key_sql('v_raw.r_sags_id')} ELSE k.key END AS sags_key"]
-    joins = ["LEFT JOIN v_case_keys AS k ON v_raw.r_sags_id = k.raw"]
-    for col in spec.COLUMNS:
-        k = col.key
-        if col.kind in rules.TEXT_KINDS:
-            selected.append(f"{rules.q('r_' + k)} AS {rules.q(k)}")
-        elif k not in filled:
-            typed = "$network" if col.kind == "network" else "NULL"
-            selected.append(f"CAST({typed} AS {rules.SLOT_TYPES[rules.SLOTS.get(col.kind, 't_text')]}) AS {rules.q(k)}")
-        else:
-            alias, slot = rules.q("d_" + k), rules.SLOTS.get(col.kind, "t_text")
-            typed = f"coalesce({alias}.{slot}, $network)" if col.kind == "network" else f"{alias}.{slot}"
-            selected.append(f"{typed} AS {rules.q(k)}")
-            joins.append(f"LEFT JOIN v_dictionary AS {alias} "
-                         f"ON {alias}.key = '{k}' AND v_raw.{rules.q('r_' + k)} = {alias}.raw")
-    sql = f"CREATE OR REPLACE TEMP TABLE v_parsed AS SELECT {', '.join(selected)} FROM v_raw {' '.join(joins)}"
-    con.execute(sql, rules.used(params, sql))
+    _build_parsed(con, filled, params)
     con.execute("""CREATE OR REPLACE TEMP TABLE v_errors (row_in_file INTEGER, key VARCHAR,
         rule VARCHAR, level VARCHAR, value VARCHAR, detail VARCHAR)""")
     return filled
+
+
+def _build_parsed(con: duckdb.DuckDBPyConnection, filled: set[str], params: dict[str, Any]) -> None:
+    """``v_parsed``: the typed rows, as a view over ``v_raw`` that the rules and the write read.
+
+    A column with few distinct spellings (nearly all: codes, months, yes/no) is typed by a list
+    look-up in the one-row ``v_lookup`` (its spellings and their typed values, from
+    ``v_dictionary``): no join, nothing stored, each reader computes only the columns it uses.
+    A column with many spellings is joined to the dictionary instead (a list look-up is linear);
+    then, and when many case ids need a Python key, the rows are stored once
+    (``v_parsed_rows``), so the joins are not repeated by every reader.
+    """
+    sizes = dict(con.execute("SELECT key, count(*) FROM v_dictionary GROUP BY key").fetchall())
+    odd_ids = con.execute("SELECT count(*) FROM v_case_keys").fetchall()[0][0]
+    lookups = ["CAST($network AS VARCHAR) AS network"]
+    selected = ["v_raw.row_in_file",
+                f"CASE WHEN k.raw IS NULL THEN {name_keys.ascii_key_sql('v_raw.r_sags_id')} ELSE k.key END AS sags_key"]
+    joins = ["CROSS JOIN v_lookup AS l", "LEFT JOIN v_case_keys AS k ON v_raw.r_sags_id = k.raw"]
+    for col in spec.COLUMNS:
+        k = col.key
+        slot = rules.SLOTS.get(col.kind, "t_text")
+        if col.kind in rules.TEXT_KINDS:
+            typed = rules.q("r_" + k)
+        elif k not in filled:
+            typed = "l.network" if col.kind == "network" else f"CAST(NULL AS {rules.SLOT_TYPES[slot]})"
+        elif sizes.get(k, 0) <= LOOKUP_MAX:
+            spellings, values = rules.q("raws_" + k), rules.q("typed_" + k)
+            entries = f"FROM v_dictionary WHERE key = '{k}'"
+            lookups += [f"(SELECT list(raw ORDER BY raw) {entries}) AS {spellings}",
+                        f"(SELECT list({slot} ORDER BY raw) {entries}) AS {values}"]
+            typed = f"l.{values}[list_position(l.{spellings}, v_raw.{rules.q('r_' + k)})]"
+        else:
+            alias = rules.q("d_" + k)
+            typed = f"{alias}.{slot}"
+            joins.append(f"LEFT JOIN v_dictionary AS {alias} "
+                         f"ON {alias}.key = '{k}' AND v_raw.{rules.q('r_' + k)} = {alias}.raw")
+        if col.kind == "network" and k in filled:
+            typed = f"coalesce({typed}, l.network)"
+        selected.append(f"{typed} AS {rules.q(k)}")
+    sql = f"CREATE OR REPLACE TEMP TABLE v_lookup AS SELECT {', '.join(lookups)}"
+    con.execute(sql, rules.used(params, sql))
+    select = f"SELECT {', '.join(selected)} FROM v_raw {' '.join(joins)}"
+    if len(joins) > 2 or odd_ids > LOOKUP_MAX:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE v_parsed_rows AS {select}")
+        select = "SELECT * FROM v_parsed_rows"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW v_parsed AS {select}")
 
 
 def _resolve_networks(con: duckdb.DuckDBPyConnection, book: NetworkBook) -> None:
@@ -228,13 +259,16 @@ def _case_keys(con: duckdb.DuckDBPyConnection, present: bool) -> None:
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, raw: ExportLike, source: Any, present: list[str],
-               cells: list[str], ws: str) -> None:
-    """``v_raw`` straight from DuckDB's ``read_csv`` (the direct path): no pandas, one pass.
+               cells: list[str], ws: str) -> tuple[int, ...]:
+    """``v_raw`` straight from DuckDB's ``read_csv`` (the direct path): no pandas, one pass,
+    while ``layout`` checks on another thread that the file is one DuckDB reads as pandas does.
 
     Values under no header are kept until they are counted (unknown-column warnings, as the
-    pandas reader gives them), then rows blank in every known column are deleted. Raises
-    ``readers.DirectReadRefused`` when DuckDB can't parse the file (the transaction is then
-    aborted: the caller starts again with ``readers.read_export``).
+    pandas reader gives them), then rows blank in every known column are deleted. Returns the
+    number of filled cells of each ``present`` column (counted in the same pass). Raises
+    ``readers.DirectReadRefused`` when DuckDB can't parse the file or the layout check says
+    DuckDB reads it differently (the transaction is then aborted: the caller starts again with
+    ``readers.read_export``).
     """
     from evaluation.ingest.readers import DirectReadRefused  # validate needs readers only here
 
@@ -244,19 +278,25 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, raw: ExportLike, source: Any, pre
     sql = f"""CREATE OR REPLACE TEMP TABLE v_raw AS
             SELECT * FROM (SELECT row_in_file, {", ".join(cells)}{"".join(", " + rules.q(u) for u in unnamed)}
                            FROM ({sql})) WHERE {not_blank} OR {rules.any_filled(unnamed)}"""
+    source.check_layout()  # on the other core while DuckDB reads on this one
     try:
         con.execute(sql, rules.used({**params, "ws": ws, "not_blank": rules.NOT_BLANK}, sql))
     except duckdb.Error as exc:
         raise DirectReadRefused(raw.file_name) from exc
+    if not source.plain():  # the layout check ran beside the read: pandas would read this file otherwise
+        raise DirectReadRefused(raw.file_name)
+    filled = [f"count({rules.q('r_' + k)})" for k in present]  # blank rows hold none: deleting them changes no count
     if not unnamed:
-        return
+        return con.execute(f"SELECT {', '.join(filled)} FROM v_raw").fetchall()[0] if present else ()
     found = con.execute("SELECT " + ", ".join(
         [f"count(*) FILTER (WHERE regexp_matches({rules.q(u)}, $not_blank))" for u in unnamed]
-        + [f"count(*) FILTER (WHERE NOT {not_blank})"]) + " FROM v_raw", {"not_blank": rules.NOT_BLANK}).fetchall()[0]
+        + [f"count(*) FILTER (WHERE NOT {not_blank})", *filled]) + " FROM v_raw",
+        {"not_blank": rules.NOT_BLANK}).fetchall()[0]
     raw.unknown_headers.extend(f"(uden overskrift, kolonne {u[1:]})"
-                               for u, n in zip(unnamed, found, strict=False) if n)
-    if found[-1]:
+                               for u, n in zip(unnamed, found[:len(unnamed)], strict=True) if n)
+    if found[len(unnamed)]:
         con.execute(f"DELETE FROM v_raw WHERE NOT {not_blank}", {"not_blank": rules.NOT_BLANK})
+    return tuple(found[len(unnamed) + 1:])
 
 
 def _insert_errors(con: duckdb.DuckDBPyConnection, selects: list[str], params: dict[str, Any]) -> None:
@@ -276,11 +316,17 @@ def _check_columns(con: duckdb.DuckDBPyConnection, present: list[str], filled: s
 
 
 def _check_cross(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
-    """Rules between columns (only where both values are valid), warnings, duplicates."""
-    selects = [f"SELECT row_in_file, '{key}', '{rule}', '{level}', NULL, {detail} "
-               f"FROM v_parsed WHERE coalesce({condition}, false)"
-               for level, key, rule, condition, detail in rules.CROSS_RULES]
-    _insert_errors(con, [*selects, rules.DUPLICATE_SQL], params)
+    """Rules between columns (only where both values are valid), warnings, duplicates.
+
+    The typed rows are a view (``_build_parsed``): one pass picks the rows where any rule
+    holds (``hits``, few), and each rule then looks only at those.
+    """
+    conditions = [f"coalesce({condition}, false)" for _, _, _, condition, _ in rules.CROSS_RULES]
+    selects = [f"SELECT row_in_file, '{key}', '{rule}', '{level}', NULL, {detail} FROM hits WHERE {condition}"
+               for (level, key, rule, _, detail), condition in zip(rules.CROSS_RULES, conditions, strict=True)]
+    sql = (f"INSERT INTO v_errors WITH hits AS MATERIALIZED (SELECT * FROM v_parsed WHERE {' OR '.join(conditions)}) "
+           + " UNION ALL ".join([*selects, rules.DUPLICATE_SQL]))
+    con.execute(sql, rules.used(params, sql))
 
 
 def _check_pii(con: duckdb.DuckDBPyConnection, columns: list[str], allowed_names: tuple[str, ...],
