@@ -186,6 +186,14 @@ def test_data_checksum_is_md5_over_current_cases_only(handmade_db: Path) -> None
     assert checksum == hashlib.md5(expected.encode()).hexdigest()
 
 
+@pytest.mark.parametrize("year", [2024, 2025, 2019])
+def test_both_checksums_in_one_scan_are_the_two_single_ones(handmade_db: Path, year: int) -> None:
+    # The report's manifest takes both in one query; publishing later compares with the single one.
+    with db.reader(handmade_db) as con:
+        assert queries.data_checksums(con, year) == (queries.data_checksum(con, Filters()),
+                                                     queries.data_checksum(con, Filters(year=year)))
+
+
 def test_display_frame_uses_danish_headings_and_labels(handmade_db: Path) -> None:
     adherence = _run(handmade_db, queries.actioncard_adherence, Y2025)
     shown = queries.display_frame(adherence)

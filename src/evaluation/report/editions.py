@@ -19,7 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -46,14 +48,16 @@ def kontrolnummer(m: manifest.Manifest) -> str:
 
 def build(ctx: ReportContext) -> Document:
     """The edition's document: title page facts, then its sections, all read from one snapshot."""
-    with ctx.one_snapshot():
+    with ctx.one_snapshot(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="manifest") as beside:
         with ctx.reader() as con:
-            m = manifest.build_manifest(con, year=ctx.year, parameters=ctx.parameters())
+            cursor = con.cursor()  # made here: a connection is not used from two threads at once
+        pending = beside.submit(_manifest, ctx, cursor)  # its checksums sort every case: on the other core
+        functions = TEAM_SECTIONS if ctx.team else COUNCIL_SECTIONS
+        sections = [s for s in (f(ctx) for f in functions) if s is not None]
+        m = pending.result()
         ctx.cache["manifest"] = m
         number = kontrolnummer(m)
         ctx.cache["kontrolnummer"] = number
-        functions = TEAM_SECTIONS if ctx.team else COUNCIL_SECTIONS
-        sections = [s for s in (f(ctx) for f in functions) if s is not None]
     if ctx.team:
         sections.append(_basis(ctx, m, number))
     lines = [line for line in (ctx.plan.get("municipality"),
@@ -70,6 +74,15 @@ def build(ctx: ReportContext) -> Document:
     return Document(ctx.title, ctx.edition_label, ctx.edition, lines, sections, footer)
 
 
+def _manifest(ctx: ReportContext, cursor: Any) -> manifest.Manifest:
+    """The edition's manifest, read on a cursor of its own (a second connection to the same
+    open database, so it reads the same data as the sections) and closed after."""
+    try:
+        return manifest.build_manifest(cursor, year=ctx.year, parameters=ctx.parameters())
+    finally:
+        cursor.close()
+
+
 def _basis(ctx: ReportContext, m: manifest.Manifest, number: str) -> Section:
     """Team: what the edition was made from, in two sentences; the details are in the manifest file."""
     return Section("Rapportens grundlag", "grundlag").add(
@@ -79,6 +92,20 @@ def _basis(ctx: ReportContext, m: manifest.Manifest, number: str) -> Section:
         Paragraph("Samme database og samme parametre giver de samme tal. Versioner, parametre, filer og kontrolsummer "
                   "står i rapportens manifest-fil (…manifest.json), som teamet gemmer; Kredsrådets udgave har kun "
                   "kontrolnummeret.", "note"))
+
+
+def shown(doc: Document) -> Any:
+    """The edition as the report's notebook shows it: the HTML without plotly.js.
+
+    The HTML template puts plotly.js into the report's head once (``render.export_html``), so
+    the 4.8 MB library does not travel through the kernel's socket, the executed notebook and
+    nbconvert a second time.
+    """
+    from IPython.display import HTML
+
+    from evaluation.report.html import document_html
+
+    return HTML(str(document_html(doc, plotly_js=False)))
 
 
 def write_outputs(ctx: ReportContext, doc: Document, out_dir: str | Path = "", stem: str = "") -> None:

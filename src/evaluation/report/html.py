@@ -24,9 +24,10 @@ WRAP_CHARS = 24  # category labels longer than this are wrapped
 CONTENTS_TITLE = "Indhold"
 
 
-def document_html(doc: model.Document) -> Markup:
-    """A whole edition: title page, contents, numbered sections (plotly.js embedded once)."""
-    counter = _FigureCounter()
+def document_html(doc: model.Document, *, plotly_js: bool = True) -> Markup:
+    """A whole edition: title page, contents, numbered sections; plotly.js embedded once, or
+    not at all with ``plotly_js=False`` (the report's notebook: its HTML template adds it)."""
+    counter = _FigureCounter(plotly_js)
     parts = [title_page_html(doc), contents_html(doc)]
     parts += [section_html(s, counter, number=i) for i, s in enumerate(doc.sections, start=1)]
     return element("div", *parts, class_="rapport", lang="da")
@@ -132,14 +133,16 @@ def wrap(label: str, width: int = WRAP_CHARS) -> str:
 
 
 class _FigureCounter:
-    """True for the first figure of a page (it carries plotly.js), False after."""
+    """True for the first figure of a page (it carries plotly.js), False after; always False
+    when the page gets plotly.js otherwise."""
 
-    def __init__(self) -> None:
+    def __init__(self, plotly_js: bool = True) -> None:
         self.shown = 0
+        self.plotly_js = plotly_js
 
     def next(self) -> bool:
         self.shown += 1
-        return self.shown == 1
+        return self.plotly_js and self.shown == 1
 
 
 __all__ = ["FIGURE_WIDTH_PX", "document_html", "section_html", "table_html", "figure_html", "join"]

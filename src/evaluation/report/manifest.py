@@ -21,7 +21,6 @@ import pandas as pd
 
 from evaluation import __version__
 from evaluation.analysis import queries
-from evaluation.analysis.filters import Filters
 
 # Libraries whose version can change a number or a chart in the report.
 LIBRARIES: tuple[str, ...] = ("duckdb", "pandas", "numpy", "scipy", "plotly", "papermill",
@@ -92,15 +91,15 @@ def build_manifest(con: duckdb.DuckDBPyConnection, *, year: int,
     Two checksums: over every current case (the report compares with earlier years, so all
     of them are used) and over the report year's cases alone (what changed this year).
     """
-    everything, this_year = Filters(), Filters(year=int(year))
     cases_all, cases_year = _case_counts(con, int(year))
+    checksum_all, checksum_year = queries.data_checksums(con, int(year))
     rejected = con.execute("SELECT count(*) FROM rejected_files").fetchall()[0][0]
     return Manifest(
         software=software_versions(),
         parameters={str(k): _text(v) for k, v in parameters.items()},
         imports=import_list(con),
-        checksum_all=queries.data_checksum(con, everything),
-        checksum_year=queries.data_checksum(con, this_year),
+        checksum_all=checksum_all,
+        checksum_year=checksum_year,
         cases_all=cases_all,
         cases_year=cases_year,
         rejected_files=int(rejected),

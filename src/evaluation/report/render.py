@@ -241,7 +241,8 @@ def execute(ctx: report_context.ReportContext, output: Path, *, out_dir: Path | 
 
 
 def export_html(notebook: Path, html: Path, *, title: str) -> Path:
-    """Write the executed notebook as self-contained HTML without code, prompts or stderr."""
+    """Write the executed notebook as self-contained HTML without code, prompts or stderr;
+    plotly.js goes into its head once (the notebook's outputs do not carry it)."""
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(notebook, as_version=4)
@@ -256,6 +257,8 @@ def export_html(notebook: Path, html: Path, *, title: str) -> Path:
     exporter.exclude_output_prompt = True
     exporter.exclude_markdown = True  # developer notes in the notebook are not report text
     exporter.language_code = "da"
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    from evaluation.analysis.charts import plotly_js_tag
+
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}, "plotly_js": plotly_js_tag()})
     html.write_text(body, encoding="utf-8")
     return html
