@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 from jupyter_client.kernelspec import NoSuchKernel
@@ -45,3 +46,7 @@ def test_the_early_kernel_has_imported_the_report_before_the_first_cell_and_is_s
     assert not manager.has_kernel
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+    # The IPC sockets were made in a private folder, not in the kernel's working folder
+    # (the notebooks' folder of an installed package), and nothing of them is left.
+    assert not list(tmp_path.iterdir())
+    assert not Path(manager.ip).parent.exists()

@@ -349,8 +349,12 @@ def test_the_team_edition_without_chromium_still_gets_its_word_file(demo_db: Pat
     assert "Omfang og udvikling" in " ".join(headings)
 
 
-def test_no_kernel_or_browser_is_left_after_the_renders(rendered: dict) -> None:
+def test_no_kernel_browser_or_socket_is_left_after_the_renders(rendered: dict) -> None:
     import psutil
+
+    from evaluation.settings import NOTEBOOKS_DIR
+
+    assert not [p.name for p in NOTEBOOKS_DIR.iterdir() if p.name.startswith("kernel-ipc")]
 
     left = [" ".join(p.cmdline()[:3]) for p in psutil.Process().children(recursive=True)
             if any(name in " ".join(p.cmdline()) for name in ("ipykernel", "chromium", "playwright"))]

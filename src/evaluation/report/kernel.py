@@ -13,7 +13,9 @@ Passed to papermill as ``kernel_manager_class`` (nbclient's ``NotebookClient`` t
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from jupyter_client import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
 from traitlets import default
+from traitlets.config import Config
 
 KERNEL_NAME = "ssp-evaluering"
 DISPLAY_NAME = "SSP-evaluering (denne Python)"
@@ -52,6 +55,10 @@ class ThisInterpreterKernelManager(AsyncKernelManager):
         return ThisInterpreterSpecs(parent=self)
 
 
+# Talk to the kernel over Unix sockets (IPC) instead of TCP on localhost: nothing listens on a
+# port, and ipykernel stops warning on stderr about unencrypted TCP.
+IPC_CONFIG = Config({"KernelManager": {"transport": "ipc"}})
+
 # What the report's first cells import, and the modules its sections import when they run:
 # the kernel imports them while it starts (ipykernel runs ``exec_lines`` before it answers),
 # so that second of imports overlaps with the parent's own work instead of following it.
@@ -71,9 +78,15 @@ class EarlyKernel:
     ends: it holds a read-only connection and nothing that needs a graceful shutdown.
     """
 
-    def __init__(self, cwd: Path, config: Any = None) -> None:
+    def __init__(self, cwd: Path, config: Any = IPC_CONFIG) -> None:
         self.cwd = Path(cwd)
         self.manager = ThisInterpreterKernelManager(kernel_name=KERNEL_NAME, config=config)
+        # With the IPC transport the sockets are files named from ``ip``, by default relative:
+        # the kernel would make them in its working folder (the notebooks' folder, read-only in
+        # an installed package) and the manager remove them from its own. A private folder:
+        self._sockets = Path(tempfile.mkdtemp(prefix="ssp-rapport-kerne-"))
+        if self.manager.transport == "ipc":
+            self.manager.ip = str(self._sockets / "kernel-ipc")
 
     def __enter__(self) -> ThisInterpreterKernelManager:
         preload = "import " + ", ".join(PRELOAD)
@@ -88,3 +101,4 @@ class EarlyKernel:
         """Stop the kernel now (it is done once the notebook has run); again is a no-op."""
         if self.manager.has_kernel:
             run_sync(self.manager.shutdown_kernel)(now=True)
+        shutil.rmtree(self._sockets, ignore_errors=True)

@@ -69,15 +69,7 @@ CELL_TIMEOUT_S = 600
 Progress = Callable[[str], None]
 
 
-def _kernel_config() -> Any:
-    """Talk to the kernel over Unix sockets (IPC) instead of TCP on localhost: nothing listens on
-    a port, and ipykernel stops warning on stderr about unencrypted TCP."""
-    from traitlets.config import Config
-
-    return Config({"KernelManager": {"transport": "ipc"}})
-
-
-_KERNEL_CONFIG = _kernel_config()
+_KERNEL_CONFIG = report_kernel.IPC_CONFIG
 
 
 @dataclass(frozen=True)
