@@ -52,13 +52,18 @@ from typing import Any
 # Marking it absent first makes jsonschema skip that format (it catches the ImportError).
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
-import nbformat  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
-from evaluation.report import context as report_context  # noqa: E402
 from evaluation.report import kernel as report_kernel  # noqa: E402
 from evaluation.errors import EvaluationError, NoDataError  # noqa: E402
 from evaluation.report.printer import CHROMIUM_PATH, PdfPrinter  # noqa: E402
 from evaluation.settings import NOTEBOOKS_DIR  # noqa: E402
+
+if TYPE_CHECKING:
+    from evaluation.report import context as report_context
+
+# This module imports little (jupyter_client, Playwright's name): ``render_report`` starts the
+# kernel first and imports pandas, DuckDB and nbformat after, while the kernel starts.
 
 KERNEL_NAME = report_kernel.KERNEL_NAME
 NOTEBOOK_PATH = NOTEBOOKS_DIR / "aarsrapport.ipynb"
@@ -114,6 +119,8 @@ def render_report(db_path: str | Path, year: int, *, edition: str = "team", out_
         kernel = report_kernel.EarlyKernel(NOTEBOOKS_DIR, _KERNEL_CONFIG)
         manager = running.enter_context(kernel)
         threading.Thread(target=_import_later_steps, name="report-imports", daemon=True).start()
+        from evaluation.report import context as report_context
+
         ctx = report_context.open_report(db_path, year, edition=edition, threshold=threshold, today=today)
         printer = running.enter_context(PdfPrinter(chromium)) if pdf or (docx and ctx.team) else None
         return _render(ctx, Path(out_dir), manager, kernel, printer, started=started, say=say, pdf=pdf,
@@ -236,6 +243,8 @@ def export_html(notebook: Path, html: Path, *, title: str) -> Path:
     """Write the executed notebook as self-contained HTML without code, prompts or stderr;
     plotly.js goes into its head once (the notebook's outputs do not carry it)."""
     from nbconvert import HTMLExporter
+
+    import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:  # warnings on stderr belong in the audit notebook, not the report
