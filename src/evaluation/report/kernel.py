@@ -84,8 +84,9 @@ class EarlyKernel:
         # With the IPC transport the sockets are files named from ``ip``, by default relative:
         # the kernel would make them in its working folder (the notebooks' folder, read-only in
         # an installed package) and the manager remove them from its own. A private folder:
-        self._sockets = Path(tempfile.mkdtemp(prefix="ssp-rapport-kerne-"))
+        self._sockets: Path | None = None
         if self.manager.transport == "ipc":
+            self._sockets = Path(tempfile.mkdtemp(prefix="ssp-rapport-kerne-"))
             self.manager.ip = str(self._sockets / "kernel-ipc")
 
     def __enter__(self) -> ThisInterpreterKernelManager:
@@ -101,4 +102,5 @@ class EarlyKernel:
         """Stop the kernel now (it is done once the notebook has run); again is a no-op."""
         if self.manager.has_kernel:
             run_sync(self.manager.shutdown_kernel)(now=True)
-        shutil.rmtree(self._sockets, ignore_errors=True)
+        if self._sockets is not None:
+            shutil.rmtree(self._sockets, ignore_errors=True)

@@ -193,10 +193,15 @@ def _import_later_steps() -> None:
 
     nbconvert's exporter and python-docx take ~0.4 s to import, and the parent is idle while
     the kernel computes; a step that starts before this is done waits for the same imports.
+    A failure is left to that step, which imports again and says in Danish what is wrong: a
+    thread's traceback would reach the user's terminal in English.
     """
-    import nbconvert.exporters.html  # noqa: F401
+    try:
+        import nbconvert.exporters.html  # noqa: F401
 
-    from evaluation.report import word  # noqa: F401
+        from evaluation.report import word  # noqa: F401
+    except ImportError:
+        pass
 
 
 def parameters(ctx: report_context.ReportContext, *, out_dir: Path | None = None, stem: str = "") -> dict[str, Any]:
