@@ -233,3 +233,16 @@ def test_document_survives_json_for_the_word_renderer(team: tuple) -> None:
     assert texts(again) == texts(doc) and again.tables().keys() == doc.tables().keys()
     assert [f.figure_id for f in again.figures()] == [f.figure_id for f in doc.figures()]
     assert json.loads(doc.to_json())["edition"] == "team"
+
+
+@pytest.mark.parametrize("edition", ["team", "kredsraad"])
+def test_an_edition_reads_one_snapshot_through_one_connection(sparse_db: Path, edition: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every section (and the manifest, on a cursor of the same connection) reads the same data:
+    # an import landing meanwhile cannot make two sections of one edition disagree.
+    ctx = context.open_report(sparse_db, 2025, edition=edition, today=date(2026, 3, 1))
+    opened: list[Path] = []
+    connect = db._connect_read_only
+    monkeypatch.setattr(db, "_connect_read_only", lambda path: opened.append(path) or connect(path))
+    doc = editions.build(ctx)
+    assert opened == [sparse_db] and doc.sections

@@ -17,7 +17,7 @@ import re
 import threading
 from pathlib import Path
 
-CHUNK_BYTES = 16 * 1024 * 1024  # streamed in chunks: a big file is never in memory whole
+from evaluation.ingest.csvtext import CHUNK_BYTES  # one chunk size for every streamed pass
 
 
 class LayoutCheck:
