@@ -460,6 +460,10 @@ def imports(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
+# One case's part of a checksum; ``data_checksum`` and ``data_checksums`` must agree byte for byte.
+_CHECKSUM_ROW = "netvaerk || chr(31) || sags_id || chr(31) || content_hash"
+
+
 def data_checksum(con: duckdb.DuckDBPyConnection, filters: Filters) -> str:
     """MD5 over the identity and content hash of every current case the filter selects.
 
@@ -483,7 +487,7 @@ def data_checksums(con: duckdb.DuckDBPyConnection, year: int) -> tuple[str, str]
         SELECT md5(coalesce(string_agg(k, chr(30) ORDER BY netvaerk, sags_id), '')),
                md5(coalesce(string_agg(k, chr(30) ORDER BY netvaerk, sags_id) FILTER (WHERE {clause}), ''))
         FROM (SELECT netvaerk, sags_id, indberetningsmaaned,
-                     netvaerk || chr(31) || sags_id || chr(31) || content_hash AS k
+                     {_CHECKSUM_ROW} AS k
               FROM case_versions WHERE replaced_by_import IS NULL)
         """, params).fetchone()
     return str(row[0]), str(row[1])
@@ -494,8 +498,7 @@ def _data_checksum_sql(con: duckdb.DuckDBPyConnection, filters: Filters) -> str:
     clause, params = where(filters)
     row = con.execute(
         f"""
-        SELECT md5(coalesce(string_agg(netvaerk || chr(31) || sags_id || chr(31) || content_hash,
-                                       chr(30) ORDER BY netvaerk, sags_id), ''))
+        SELECT md5(coalesce(string_agg({_CHECKSUM_ROW}, chr(30) ORDER BY netvaerk, sags_id), ''))
         FROM case_versions WHERE replaced_by_import IS NULL AND {clause}
         """, params).fetchone()
     return str(row[0])

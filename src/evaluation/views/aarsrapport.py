@@ -8,10 +8,10 @@ download, labelled as the team's only. Every report in the folder is listed with
 today's data differ from the data it was made from.
 
 Below the button: "Udgiv til Kredsrådet", the reports made, and at the bottom the report's
-inputs the team writes (in a browser the tagging list is drawn once the page is: it is most of
-the page's widgets) (``report_inputs``: the planned changes to the plan and the learnings'
+inputs the team writes (``report_inputs``: the planned changes to the plan and the learnings'
 tags, the report developer's sections; a line above the button links to them: the tagging list
-has a line per learning of the year and would push the button out of sight). Publishing
+has a line per learning of the year and would push the button out of sight). In a browser the
+tagging list, most of the page's widgets, is drawn once the rest of the page is. Publishing
 (``report.publish.publish``) is a deliberate second step with a confirmation, refused in
 Danish when the data changed since the draft was made.
 """
