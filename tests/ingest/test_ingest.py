@@ -190,6 +190,31 @@ def test_reimport_of_the_same_content_changes_nothing_and_says_so(db_path: Path,
     assert count(db_path, "imports") == 1 and count(db_path, "case_versions") == 2
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_big_file_loaded_before_is_answered_before_it_is_parsed(db_path: Path, tmp_path: Path, suffix: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over ``PRECHECK_BYTES`` (here every file), the hash is looked up before any parse: a
+    workbook is never opened, a CSV gets only the reader's first pass (the hash runs beside it)."""
+    from evaluation.ingest import readers
+
+    path = write_csv(tmp_path / "nord.csv", [{}, {"sags_id": "N2"}])
+    if suffix == ".xlsx":
+        workbook = openpyxl.Workbook()
+        with path.open(encoding="cp1252", newline="") as handle:
+            for row in csv.reader(handle, delimiter=";"):
+                workbook.active.append(row)
+        path = tmp_path / "nord.xlsx"
+        workbook.save(path)
+    assert load(db_path, path).status == "loaded"
+    monkeypatch.setattr(ingest, "PRECHECK_BYTES", 0)
+    monkeypatch.setattr(ingest, "_load", lambda *a, **k: pytest.fail("validated again"))
+    if suffix == ".xlsx":
+        monkeypatch.setattr(readers, "read_export", lambda *a, **k: pytest.fail("parsed again"))
+    again = load(db_path, path)
+    assert again.status == "unchanged"
+    assert count(db_path, "imports") == 1
+
+
 def test_corrected_export_replaces_changed_cases_and_keeps_the_audit_trail(db_path: Path, tmp_path: Path) -> None:
     first = load(db_path, write_csv(tmp_path / "nord_1.csv", [
         {"sags_id": "N1"}, {"sags_id": "N2", "materiale_slettet": "nej"}, {"sags_id": "N3"}]))
@@ -447,4 +472,46 @@ def test_a_ragged_csv_is_rejected_with_the_pandas_readers_danish_message(db_path
     result = load(db_path, path)
     assert result.status == "rejected"
     assert "række 3 har flere felter" in str(result.messages[0])
+    assert count(db_path, "case_versions") == 0 and count(db_path, "rejected_files") == 1
+
+
+# --- encoding on the direct path: a head that looks UTF-8 is proved beside DuckDB's read -----------
+
+
+def _ascii_head_rows(late: dict[str, str]) -> list[dict[str, Any]]:
+    """Enough ASCII-only cases to fill the reader's head, then one case with ``late``'s text."""
+    rows = [{"sags_id": f"N{i}", "netvaerk": "Nord", "erfaringer": "x" * 120} for i in range(2500)]
+    return rows + [{"sags_id": "N-sidst", "netvaerk": "Nord", **late}]
+
+
+def test_a_windows_1252_file_with_an_ascii_head_still_takes_the_direct_path(db_path: Path, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its head is taken as UTF-8, the check beside DuckDB's read finds it is not, and the direct
+    path runs again with the encoding decided from the whole file, not the pandas path: here
+    the pandas path is made to refuse the file's size, as it refuses every CSV over 50 MB."""
+    from evaluation.ingest import limits, readers
+
+    path = write_csv(tmp_path / "nord.csv", _ascii_head_rows({"erfaringer": "Forældrene blev inddraget."}),
+                     labels=False)
+    assert path.stat().st_size > readers.HEAD_BYTES and path.read_bytes().count(b"\xe6") == 1  # 'æ' in Windows-1252
+    monkeypatch.setattr(limits, "MAX_PANDAS_CSV_BYTES", readers.HEAD_BYTES)
+    result = load(db_path, path)
+    assert result.status == "loaded", [str(m) for m in result.messages]
+    assert cases(db_path, "erfaringer", "sags_id = 'N-sidst'") == [("Forældrene blev inddraget.",)]
+    assert count(db_path, "case_versions") == 2501
+
+
+def test_a_stray_byte_after_a_utf8_head_is_refused_naming_its_row(db_path: Path, tmp_path: Path) -> None:
+    """UTF-8 with one Windows-1252 'ø' after the head (the check runs beside the read): the
+    same refusal, naming the row, as when the whole file was decoded before the read."""
+    rows = _ascii_head_rows({"erfaringer": "Mødet gik godt."})
+    rows[0]["erfaringer"] = "Forældrene kom."  # UTF-8 in the head: the file is meant as UTF-8
+    path = write_csv(tmp_path / "nord.csv", rows, labels=False, encoding="utf-8")
+    data = path.read_bytes()
+    path.write_bytes(data.replace("Mødet".encode(), "Mødet".encode("cp1252")))
+    result = load(db_path, path)
+    assert result.status == "rejected"
+    text = " ".join(str(m) for m in result.messages)
+    assert "række 2502" in text and "CSV UTF-8" in text, text
+    assert "Mødet" not in text  # the cell is not echoed
     assert count(db_path, "case_versions") == 0 and count(db_path, "rejected_files") == 1

@@ -549,3 +549,21 @@ def test_shape_counts_every_kind_of_line_end_also_across_chunk_seams(
     for size in (1, 2, 3):  # a CRLF split between two chunks is still one line end
         monkeypatch.setattr(csvtext, "CHUNK_BYTES", size)
         assert csvtext.shape(path, "utf-8").lines == lines, size
+
+
+def test_the_layout_check_proves_utf8_when_asked(tmp_path: Path) -> None:
+    """``prove_utf8``: plain only if the whole file decodes as UTF-8, and it says when that was why."""
+    from evaluation.ingest import layout
+
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_bytes("sags_id;erfaringer\nA1;Forældre\n".encode())
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("sags_id;erfaringer\nA1;Forældre\n".encode("cp1252"))
+    for path, plain in ((utf8, True), (latin, False)):
+        check = layout.LayoutCheck(path, ";", prove_utf8=True)
+        assert check.plain() is plain and check.not_utf8 is not plain
+    assert layout.LayoutCheck(latin, ";").plain() is True  # without the proof, the layout alone
+    blank = tmp_path / "blank.csv"
+    blank.write_bytes("sags_id;erfaringer\n\nA1;Forældre\n".encode("cp1252"))
+    check = layout.LayoutCheck(blank, ";", prove_utf8=True)
+    assert check.plain() is False and check.not_utf8 is False  # not plain for its layout: pandas decides the rest

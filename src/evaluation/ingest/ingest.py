@@ -23,6 +23,7 @@ import hashlib
 import logging
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -119,28 +120,65 @@ def ingest_file(
     tempcopies.remove_stale_copies()  # decoded copies left by killed ingests (provably unused)
     if not path.is_file():  # the reader says so in Danish; nothing to hash
         return _reject_unreadable(db_path, name, None, network, InputFileError(f"Filen {name} findes ikke."))
-    sha = file_sha256(path)
-    earlier = _earlier_import(db_path, sha) if path.stat().st_size > PRECHECK_BYTES else None
-    if earlier:
-        report(1, 1)
-        return IngestResult(name, "unchanged", imported_at=earlier[0], previous_file_name=earlier[1])
+    hashing = _hash_beside(path)
+    # A big file already loaded is answered before its parse: a workbook before opening it (that
+    # parses it whole), a CSV after the reader's first pass, which the hash overlaps.
+    precheck = path.stat().st_size > PRECHECK_BYTES
+    if precheck and path.suffix.lower() != ".csv":
+        precheck = False
+        if unchanged := _unchanged(db_path, name, hashing.result(), report):
+            return unchanged
     try:
-        with readers.open_export(path) as raw:
-            try:
-                return _load(db_path, name, sha, network, raw, today, report)
-            except readers.DirectReadRefused:
-                pass  # DuckDB is stricter than pandas on odd CSV; the writer rolled back
-        return _load(db_path, name, sha, network, readers.read_export(path), today, report)
+        for trust_head in (True, False):  # False: a head that looked UTF-8, a file that is not
+            with readers.open_export(path, trust_head=trust_head) as raw:
+                sha = hashing.result()
+                if precheck:
+                    precheck = False
+                    if unchanged := _unchanged(db_path, name, sha, report):
+                        return unchanged
+                try:
+                    return _load(db_path, name, sha, network, raw, today, report)
+                except readers.DirectReadRefused as refused:
+                    if not refused.not_utf8:  # DuckDB is stricter than pandas on odd CSV; the writer rolled back
+                        break
+        return _load(db_path, name, hashing.result(), network, readers.read_export(path), today, report)
     except InputFileError as exc:
-        return _reject_unreadable(db_path, name, sha, network, exc)
+        return _reject_unreadable(db_path, name, _hash_if_any(hashing), network, exc)
     except DatabaseError:
         raise
     except Exception as exc:  # the last guard: counted apart (rule intern_fejl), never the normal way out
         _log.error("Uventet fejl ved indlæsning af en fil: %s i %s", type(exc).__name__, _where(exc))
-        return _reject_unreadable(db_path, name, sha, network, InputFileError(
+        return _reject_unreadable(db_path, name, _hash_if_any(hashing), network, InputFileError(
             f"Filen {name} kunne ikke behandles på grund af en fejl i programmet; intet er indlæst. "
             "Kontakt den, der vedligeholder SSP-evaluering, og send ikke filen videre med mail."),
             rule=INTERNAL_ERROR)
+
+
+def _hash_beside(path: Path) -> Future[str]:
+    """``file_sha256`` on a thread of its own. hashlib lets go of the GIL while it hashes, so the
+    hash (~0.2 s per 300 MB) overlaps the reader's first pass over the file instead of preceding it."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssp-sha256")
+    try:
+        return pool.submit(file_sha256, path)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def _hash_if_any(hashing: Future[str]) -> str | None:
+    """The file's hash for a rejection's record, or None when the file could not be hashed either."""
+    try:
+        return hashing.result()
+    except OSError:
+        return None
+
+
+def _unchanged(db_path: Path, name: str, sha: str, report: Progress) -> IngestResult | None:
+    """"Unchanged" when these exact bytes were imported before (looked up read-only), else None."""
+    earlier = _earlier_import(db_path, sha)
+    if not earlier:
+        return None
+    report(1, 1)
+    return IngestResult(name, "unchanged", imported_at=earlier[0], previous_file_name=earlier[1])
 
 
 def _where(exc: BaseException) -> str:

@@ -9,6 +9,11 @@ or doubled records at its chunk seams before, duckdb#25164, duckdb PR 15018), so
 other core, while DuckDB reads; ``validate`` waits for the verdict before any cell is judged,
 and a file that is not plain is then read again the pandas way, exactly as when the check came
 first. The limits (size, lines, quotes) are still checked before the read (``readers``).
+
+The same thread proves a file's UTF-8 when the reader took it as UTF-8 from its head alone
+(``readers.direct_encoding``): the whole-file decode (~0.37 s per 300 MB) then overlaps the read
+as well, and a file that is not UTF-8 after all is read again the pandas way, whose
+``csvtext.detect_encoding`` gives the verdict (Windows-1252, or the rows of a mixed file).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import re
 import threading
 from pathlib import Path
 
+from evaluation.ingest import csvtext
 from evaluation.ingest.csvtext import CHUNK_BYTES  # one chunk size for every streamed pass
 
 
@@ -27,17 +33,22 @@ class LayoutCheck:
     not the Python work before it (which would only take turns with it for the interpreter).
     ``plain()`` waits for the verdict (starting the check if nobody did) and returns it, or
     raises what the check raised (e.g. an ``OSError``). ``wait()`` waits without raising, for
-    cleaning up after a failed read.
+    cleaning up after a failed read. With ``prove_utf8`` a file is plain only if it all
+    decodes as UTF-8, too.
     """
 
-    def __init__(self, path: Path, delimiter: str) -> None:
+    def __init__(self, path: Path, delimiter: str, *, prove_utf8: bool = False) -> None:
         self._verdict: bool | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(path, delimiter), name="ssp-layout-check", daemon=True)
+        self.not_utf8 = False  # set by the thread: plain, but not UTF-8 as the head had promised
+        self._thread = threading.Thread(target=self._run, args=(path, delimiter, prove_utf8),
+                                        name="ssp-layout-check", daemon=True)
 
-    def _run(self, path: Path, delimiter: str) -> None:
+    def _run(self, path: Path, delimiter: str, prove_utf8: bool) -> None:
         try:
-            self._verdict = plain_layout(path, delimiter)
+            plain = plain_layout(path, delimiter)
+            self.not_utf8 = plain and prove_utf8 and not csvtext.decodes(path, "utf-8")
+            self._verdict = plain and not self.not_utf8
         except BaseException as exc:  # handed to the waiting thread by plain()
             self._error = exc
 

@@ -99,10 +99,13 @@ class DirectReadRefused(Exception):
     """DuckDB refused a CSV on the direct path; the caller reads it again with ``read_export``.
 
     Never shown to a user: the pandas path either reads the file or raises ``InputFileError``.
+    ``not_utf8``: the file was taken as UTF-8 from its head and is not; the caller first tries
+    the direct path again with the encoding decided from the whole file (``trust_head=False``).
     """
 
-    def __init__(self, file_name: str) -> None:
+    def __init__(self, file_name: str, *, not_utf8: bool = False) -> None:
         super().__init__(f"Filen {file_name} læses igen på den langsomme måde.")
+        self.not_utf8 = not_utf8
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,13 @@ class CsvSource:
         """Is the whole file laid out so that DuckDB reads it as pandas does? Waits for the
         check; ``validate`` asks after DuckDB's read and before judging any cell."""
         return self.layout is None or self.layout.plain()
+
+    def not_utf8(self) -> bool:
+        """Did the layout check find that a file taken as UTF-8 is not? Waits for the check."""
+        if self.layout is None:
+            return False
+        self.layout.wait()
+        return self.layout.not_utf8
 
     def select_sql(self) -> tuple[str, dict[str, Any]]:
         """A SELECT of ``row_in_file``, one VARCHAR per key (as written) and ``"_X"`` per unnamed column X.
@@ -221,15 +231,16 @@ def _needs_pandas_limit(path: Path) -> bool:
 
 
 @contextmanager
-def open_export(path: Path) -> Iterator[RawExport]:
+def open_export(path: Path, *, trust_head: bool = True) -> Iterator[RawExport]:
     """Like ``read_export``, but a plain CSV comes back as a ``CsvSource`` for DuckDB (no frame).
 
     Use it as a context manager: a temporary UTF-8 copy of a Windows-1252/UTF-16 file lives
     until the block ends. If ``validate`` raises ``DirectReadRefused`` (DuckDB refused the file,
-    or the layout check that ran beside its read found it is not plain), call ``read_export``.
+    or the layout check that ran beside its read found it is not plain), call ``read_export``;
+    when the refusal says ``not_utf8``, open it again first with ``trust_head=False``.
     """
     path = Path(path)
-    direct = _direct_export(path) if path.suffix.lower() == ".csv" and path.is_file() else None
+    direct = _direct_export(path, trust_head) if path.suffix.lower() == ".csv" and path.is_file() else None
     if direct is None:
         yield read_export(path)
         return
@@ -244,7 +255,7 @@ def open_export(path: Path) -> Iterator[RawExport]:
                 source.path.unlink(missing_ok=True)
 
 
-def _direct_export(path: Path) -> RawExport | None:
+def _direct_export(path: Path, trust_head: bool = True) -> RawExport | None:
     """The header and a ``CsvSource`` when DuckDB can read the file as pandas would, else None.
 
     Anything unusual returns None, and ``read_export`` then judges the file as before. The
@@ -257,7 +268,7 @@ def _direct_export(path: Path) -> RawExport | None:
         head = _read_head(path)
         if not head or _magic(head) or b"\x00" in head:
             return None
-        encoding = csvtext.detect_encoding(path, head)
+        encoding, prove_utf8 = direct_encoding(path, head) if trust_head else (csvtext.detect_encoding(path, head), False)
         found = csvtext.shape(path, encoding)
     except InputFileError:
         return None
@@ -282,13 +293,32 @@ def _direct_export(path: Path) -> RawExport | None:
     if not mapped.keys:
         return None  # read_export words the refusal
     target = path if encoding in ("utf-8", "utf-8-sig") else tempcopies.transcode(path, encoding)
-    check = layout.LayoutCheck(target, delimiter)  # validate runs it beside DuckDB's read
+    check = layout.LayoutCheck(target, delimiter, prove_utf8=prove_utf8)  # validate runs it beside DuckDB's read
     positions = {key: int(mapped.keys[key][1:]) for key in spec.KEYS if key in mapped.keys}
     unnamed = {int(c[1:]): headers.letter(columns, c) for c in mapped.unnamed}
     source = CsvSource(target, delimiter, skip + 1, len(columns), positions, unnamed, check)
     return RawExport(file_name=path.name, frame=None, headers=mapped.headers, header_columns=mapped.letters,
                      unknown_headers=mapped.unknown, duplicate_headers=mapped.duplicates,
                      encoding=encoding, delimiter=delimiter, source=source)
+
+
+def direct_encoding(path: Path, head: bytes) -> tuple[str, bool]:
+    """The encoding DuckDB reads a CSV in, and whether the layout check must still prove it.
+
+    A head that decodes as UTF-8 is taken as UTF-8 at once: the whole-file decode runs on the
+    layout check's thread beside DuckDB's read, and a file that fails it goes the pandas way
+    (``read_export``), where ``csvtext.detect_encoding`` decides with the whole file, as before.
+    Any other head (UTF-16, Windows-1252, a mix) is decided in full now, since DuckDB needs a
+    transcoded copy of it before the read.
+    """
+    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            _decode_head(head, "utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"), True
+    return csvtext.detect_encoding(path, head), False
 
 
 def _read_head(path: Path) -> bytes:

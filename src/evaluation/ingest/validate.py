@@ -282,9 +282,9 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, raw: ExportLike, source: Any, pre
     try:
         con.execute(sql, rules.used({**params, "ws": ws, "not_blank": rules.NOT_BLANK}, sql))
     except duckdb.Error as exc:
-        raise DirectReadRefused(raw.file_name) from exc
+        raise DirectReadRefused(raw.file_name, not_utf8=source.not_utf8()) from exc
     if not source.plain():  # the layout check ran beside the read: pandas would read this file otherwise
-        raise DirectReadRefused(raw.file_name)
+        raise DirectReadRefused(raw.file_name, not_utf8=source.not_utf8())
     filled = [f"count({rules.q('r_' + k)})" for k in present]  # blank rows hold none: deleting them changes no count
     if not unnamed:
         return con.execute(f"SELECT {', '.join(filled)} FROM v_raw").fetchall()[0] if present else ()
