@@ -330,16 +330,6 @@ CREATE TABLE IF NOT EXISTS phone_checks (
     CHECK ((result = 'changed') = (new_number IS NOT NULL))
 );
 
--- Cells hidden in a published Kredsråd edition, so next year's edition hides them too.
-CREATE TABLE IF NOT EXISTS published_suppressions (
-    edition_year  INTEGER NOT NULL,
-    table_name    VARCHAR NOT NULL,
-    row_label     VARCHAR NOT NULL,
-    column_label  VARCHAR NOT NULL,
-    reason        VARCHAR NOT NULL CHECK (reason IN ('primary', 'secondary', 'carried')),
-    published_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
-);
-
 -- Every erasure (store/erasure.py, `ssp-eval slet`; migration 0002): what kind, when, by whom
 -- and how much – never what the erased cases held (no case number, no value; a single case's
 -- erasure does not even keep its network).
