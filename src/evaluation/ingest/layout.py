@@ -12,8 +12,9 @@ first. The limits (size, lines, quotes) are still checked before the read (``rea
 
 The same thread proves a file's UTF-8 when the reader took it as UTF-8 from its head alone
 (``readers.direct_encoding``): the whole-file decode (~0.37 s per 300 MB) then overlaps the read
-as well, and a file that is not UTF-8 after all is read again the pandas way, whose
-``csvtext.detect_encoding`` gives the verdict (Windows-1252, or the rows of a mixed file).
+as well. A file that is not UTF-8 after all is opened again with its encoding decided from the
+whole file by ``csvtext.detect_encoding`` (Windows-1252 is then transcoded and still read by
+DuckDB; a mixed file is refused naming its rows).
 """
 
 from __future__ import annotations

@@ -306,8 +306,9 @@ def direct_encoding(path: Path, head: bytes) -> tuple[str, bool]:
     """The encoding DuckDB reads a CSV in, and whether the layout check must still prove it.
 
     A head that decodes as UTF-8 is taken as UTF-8 at once: the whole-file decode runs on the
-    layout check's thread beside DuckDB's read, and a file that fails it goes the pandas way
-    (``read_export``), where ``csvtext.detect_encoding`` decides with the whole file, as before.
+    layout check's thread beside DuckDB's read, and a file that fails it is opened again with
+    ``trust_head=False``, where ``csvtext.detect_encoding`` decides with the whole file, as before
+    (Windows-1252 is transcoded and read directly; a mixed file is refused naming its rows).
     Any other head (UTF-16, Windows-1252, a mix) is decided in full now, since DuckDB needs a
     transcoded copy of it before the read.
     """
