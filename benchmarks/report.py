@@ -8,8 +8,9 @@ edition it times ``report.render_report`` end to end (papermill run, HTML, PDF, 
 Kredsråd edition the suppression log), in a fresh process as ``ssp-eval report`` would run,
 best of two, and also prints the time spent importing and the CPU time of all processes
 (Python, kernel, Chromium), and the seconds of each step (notebook, HTML, PDF with the
-charts' pictures, .docx; the .docx is written during the PDF step, while Chromium prints). Targets: at most 10 s wall per edition at 1M cases, the .docx (the
-team edition's Word file, written from the document and the pictures) at most 3 s.
+charts' pictures, .docx; the .docx is written during the PDF step, while Chromium prints).
+Targets: at most 10 s wall per edition at 1M cases, the .docx (the team edition's Word file,
+written from the document and the pictures) at most 3 s.
 """
 
 from __future__ import annotations

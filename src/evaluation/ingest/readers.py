@@ -259,8 +259,9 @@ def _direct_export(path: Path, trust_head: bool = True) -> RawExport | None:
     """The header and a ``CsvSource`` when DuckDB can read the file as pandas would, else None.
 
     Anything unusual returns None, and ``read_export`` then judges the file as before. The
-    limits (size, lines) and the encoding are checked here, before DuckDB reads; the layout
-    (``layout.plain_layout``) on a thread beside the read, see ``CsvSource.plain``.
+    limits (size, lines, quotes) are checked here, before DuckDB reads, and so is an encoding
+    other than UTF-8; the layout (``layout.plain_layout``) and, with ``trust_head``, a head's
+    promise of UTF-8 are checked on a thread beside the read, see ``CsvSource.plain``.
     """
     try:
         if path.stat().st_size > limits.MAX_CSV_BYTES:

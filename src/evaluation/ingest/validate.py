@@ -158,8 +158,7 @@ def _stage(con: duckdb.DuckDBPyConnection, raw: ExportLike, present: list[str],
             con.execute(sql, rules.used({"ws": params["ws"]}, sql))  # no free-text column: no $ws
         finally:
             con.unregister("v_frame")
-        counts = con.execute("SELECT " + ", ".join(f"count({rules.q('r_' + k)})" for k in present) + " FROM v_raw"
-                             ).fetchall()[0] if present else ()
+        counts = con.execute(f"SELECT {', '.join(_filled(present))} FROM v_raw").fetchall()[0] if present else ()
     else:
         counts = _stage_csv(con, raw, source, present, cells, params["ws"])
     filled = {k for k, n in zip(present, counts, strict=True) if n}  # empty columns need no parsing (planning is costly)
@@ -176,6 +175,12 @@ def _stage(con: duckdb.DuckDBPyConnection, raw: ExportLike, present: list[str],
     con.execute("""CREATE OR REPLACE TEMP TABLE v_errors (row_in_file INTEGER, key VARCHAR,
         rule VARCHAR, level VARCHAR, value VARCHAR, detail VARCHAR)""")
     return filled
+
+
+def _filled(present: list[str]) -> list[str]:
+    """SQL: the number of filled cells of each ``present`` column of ``v_raw`` (empty ones are
+    not parsed: planning a column's parse is costly)."""
+    return [f"count({rules.q('r_' + k)})" for k in present]
 
 
 def _build_parsed(con: duckdb.DuckDBPyConnection, filled: set[str], params: dict[str, Any]) -> None:
@@ -285,7 +290,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, raw: ExportLike, source: Any, pre
         raise DirectReadRefused(raw.file_name, not_utf8=source.not_utf8()) from exc
     if not source.plain():  # the layout check ran beside the read: pandas would read this file otherwise
         raise DirectReadRefused(raw.file_name, not_utf8=source.not_utf8())
-    filled = [f"count({rules.q('r_' + k)})" for k in present]  # blank rows hold none: deleting them changes no count
+    filled = _filled(present)  # blank rows hold none: deleting them changes no count
     if not unnamed:
         return con.execute(f"SELECT {', '.join(filled)} FROM v_raw").fetchall()[0] if present else ()
     found = con.execute("SELECT " + ", ".join(

@@ -95,8 +95,7 @@ class ReportContext:
         if self.cache.get(_HELD) is not None:
             yield
             return
-        with db.reader(self.db_path) as con:
-            con.execute("SET enable_progress_bar = false")
+        with self.reader() as con:
             self.cache[_HELD] = con
             try:
                 yield

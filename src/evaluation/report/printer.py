@@ -34,13 +34,6 @@ PRINT_WIDTH_PX = 680
 PDF_TIMEOUT_S = 120
 
 
-def print_pdf(html: Path, pdf: Path, *, chromium: Path = CHROMIUM_PATH) -> tuple[Path | None, str | None]:
-    """Print the HTML to A4 PDF in headless Chromium; (None, Danish note) when that can't be done."""
-    with PdfPrinter(chromium) as printer:
-        path, _pictures, note = printer.print(html, pdf)
-        return path, note
-
-
 # "Side 3 af 12" in every page's bottom margin (Chromium's own header/footer templates).
 FOOTER = ('<div style="width:100%; font-family: Arial, Helvetica, sans-serif; font-size: 8pt; color: #4a5561; '
           'text-align: center;">Side <span class="pageNumber"></span> af <span class="totalPages"></span></div>')

@@ -11,9 +11,9 @@
    Chromium (``kernel.EarlyKernel``; papermill gets it as ``km``);
 3. export self-contained HTML with nbconvert: no code (``exclude_input``, since papermill's
    report mode does not hide it, papermill#506), and the ``report`` template, which drops the
-   lab template's CDN scripts; plotly.js is embedded once by the sections
-   (``charts.to_offline_html``), so plotly's JSON-only mimetype pitfall (plotly#5365) never
-   arises and the file works offline and by e-mail;
+   lab template's CDN scripts; the template puts plotly.js (from the plotly package) into the
+   head once (``charts.plotly_js_tag``) and the notebook's outputs do not carry it, so plotly's
+   JSON-only mimetype pitfall (plotly#5365) never arises and the file works offline and by e-mail;
 4. print it to A4 PDF with Playwright and Debian's Chromium (``page.pdf``), started in the
    background while the notebook runs (``PdfPrinter``), which also loads plotly.js then, so
    the report is written into a page that has it already: tagged for screen readers, with
@@ -117,17 +117,17 @@ def render_report(db_path: str | Path, year: int, *, edition: str = "team", out_
     say = progress or (lambda _message: None)
     with ExitStack() as running:  # the kernel and Chromium start first and work beside the parent
         kernel = report_kernel.EarlyKernel(NOTEBOOKS_DIR, _KERNEL_CONFIG)
-        manager = running.enter_context(kernel)
+        running.enter_context(kernel)
         threading.Thread(target=_import_later_steps, name="report-imports", daemon=True).start()
         from evaluation.report import context as report_context
 
         ctx = report_context.open_report(db_path, year, edition=edition, threshold=threshold, today=today)
         printer = running.enter_context(PdfPrinter(chromium)) if pdf or (docx and ctx.team) else None
-        return _render(ctx, Path(out_dir), manager, kernel, printer, started=started, say=say, pdf=pdf,
+        return _render(ctx, Path(out_dir), kernel, printer, started=started, say=say, pdf=pdf,
                        docx=docx, progress_bar=progress_bar)
 
 
-def _render(ctx: report_context.ReportContext, out: Path, manager: Any, kernel: report_kernel.EarlyKernel,
+def _render(ctx: report_context.ReportContext, out: Path, kernel: report_kernel.EarlyKernel,
             printer: PdfPrinter | None, *, started: float, say: Progress, pdf: bool, docx: bool,
             progress_bar: bool | dict[str, Any]) -> ReportFiles:
     """The steps of ``render_report`` once its kernel and printer are running."""
@@ -146,7 +146,7 @@ def _render(ctx: report_context.ReportContext, out: Path, manager: Any, kernel: 
         step = now
 
     say(f"Beregner årsrapporten for {ctx.year} ({ctx.edition_label}) ...")
-    execute(ctx, notebook, out_dir=out, stem=stem, progress_bar=progress_bar, km=manager)
+    execute(ctx, notebook, out_dir=out, stem=stem, progress_bar=progress_bar, km=kernel.manager)
     kernel.stop()
     lap("notebook")
     say("Skriver HTML ...")
@@ -247,9 +247,10 @@ def execute(ctx: report_context.ReportContext, output: Path, *, out_dir: Path | 
 def export_html(notebook: Path, html: Path, *, title: str) -> Path:
     """Write the executed notebook as self-contained HTML without code, prompts or stderr;
     plotly.js goes into its head once (the notebook's outputs do not carry it)."""
+    import nbformat
     from nbconvert import HTMLExporter
 
-    import nbformat
+    from evaluation.analysis.charts import plotly_js_tag
 
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:  # warnings on stderr belong in the audit notebook, not the report
@@ -263,8 +264,6 @@ def export_html(notebook: Path, html: Path, *, title: str) -> Path:
     exporter.exclude_output_prompt = True
     exporter.exclude_markdown = True  # developer notes in the notebook are not report text
     exporter.language_code = "da"
-    from evaluation.analysis.charts import plotly_js_tag
-
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}, "plotly_js": plotly_js_tag()})
     html.write_text(body, encoding="utf-8")
     return html
