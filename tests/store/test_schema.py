@@ -71,3 +71,49 @@ def test_constraints_reject_what_the_validator_rejects() -> None:
                 dict(indberetningsmaaned="2025-03-02")):
         with pytest.raises(duckdb.ConstraintException):
             insert(**bad)
+
+
+LIST_COLUMNS = [c for c in spec.COLUMNS if c.kind == "list"]
+
+
+@pytest.fixture(scope="module")
+def schema_con() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(SCHEMA)
+    return con
+
+
+def _element(column: spec.Column):
+    """List elements near the codes: the codes, other case, a blank before, unknown, NULL."""
+    from hypothesis import strategies as st
+
+    codes = list(column.codes)
+    near = [code.upper() for code in codes[:2]] + [f" {codes[0]}", "x", ""]
+    return st.one_of(st.sampled_from(codes), st.sampled_from(near), st.none(), st.text(max_size=4))
+
+
+@pytest.mark.parametrize("column", LIST_COLUMNS, ids=lambda c: c.key)
+def test_a_list_check_accepts_exactly_what_list_has_all_accepts(column: spec.Column,
+                                                                 schema_con: duckdb.DuckDBPyConnection) -> None:
+    """Migration 0023 replaced list_has_all(codes, list) by an ENUM cast that keeps the count of
+    non-NULL elements: the same lists must pass and fail (NULL elements, look-alikes, case)."""
+    from hypothesis import given, settings, strategies as st
+
+    definition = _column_definition(column.key)
+    assert "list_has_all" not in definition and "TRY_CAST" in definition
+    new_check = definition.split("CHECK", 1)[1].strip().removesuffix(",")
+    old_check = f"list_has_all($codes, {column.key})"
+    if "len(" in new_check:  # kraenkelsestyper, vurdering: at least one element, too
+        old_check = f"len({column.key}) >= 1 AND {old_check}"
+    sql = (f"SELECT coalesce({old_check}, true), coalesce({new_check}, true) "
+           f"FROM (SELECT CAST($values AS VARCHAR[]) AS {column.key})")
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(_element(column), max_size=5))
+    def check(values: list[str | None]) -> None:
+        old, new = schema_con.execute(sql, {"codes": list(column.codes), "values": values}).fetchall()[0]
+        assert new == old, values
+
+    check()
+    # an unknown code fails both rules
+    assert schema_con.execute(sql, {"codes": list(column.codes), "values": ["andet", "x"]}).fetchall()[0] == (False, False)
