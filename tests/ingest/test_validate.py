@@ -341,6 +341,17 @@ def test_network_option_fills_blanks_and_conflicts_are_errors() -> None:
     assert found(result) == {(4, "netvaerk", "netvaerk_konflikt")}
 
 
+def test_every_later_row_of_a_repeated_case_id_names_the_first_row() -> None:
+    """Three rows of one case id (one of them spelled in lower case: the same identity) and a
+    pair of another: each later row is an error that points to its identity's first row."""
+    first = GOOD["sags_id"]
+    result, _ = check([GOOD, {"sags_id": "X-1"}, {"sags_id": first}, {"sags_id": "X-1"}, {"sags_id": first.lower()},
+                       {"sags_id": "X-2"}])
+    duplicates = sorted((m.row, m.text) for m in result.messages if m.rule == "dublet")
+    assert [row for row, _ in duplicates] == [4, 5, 6]
+    assert [text.split("står også i række ")[1].split()[0] for _, text in duplicates] == ["2", "3", "2"]
+
+
 def test_same_case_id_in_two_networks_is_not_a_duplicate() -> None:
     result, _ = check([GOOD, {"netvaerk": "Syd"}])
     assert result.ok

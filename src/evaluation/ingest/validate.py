@@ -324,13 +324,17 @@ def _check_cross(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None
     """Rules between columns (only where both values are valid), warnings, duplicates.
 
     The typed rows are a view (``_build_parsed``): one pass picks the rows where any rule
-    holds (``hits``, few), and each rule then looks only at those.
+    holds (``hits``, few), and each rule then looks only at those. Duplicated case ids are
+    found by an aggregate first; only when there are some are their rows looked up.
     """
     conditions = [f"coalesce({condition}, false)" for _, _, _, condition, _ in rules.CROSS_RULES]
     selects = [f"SELECT row_in_file, '{key}', '{rule}', '{level}', NULL, {detail} FROM hits WHERE {condition}"
                for (level, key, rule, _, detail), condition in zip(rules.CROSS_RULES, conditions, strict=True)]
+    con.execute(rules.DUPLICATE_KEYS_SQL)
+    if con.execute("SELECT count(*) FROM v_duplicate_keys").fetchall()[0][0]:
+        selects.append(rules.DUPLICATE_SQL)
     sql = (f"INSERT INTO v_errors WITH hits AS MATERIALIZED (SELECT * FROM v_parsed WHERE {' OR '.join(conditions)}) "
-           + " UNION ALL ".join([*selects, rules.DUPLICATE_SQL]))
+           + " UNION ALL ".join(selects))
     con.execute(sql, rules.used(params, sql))
 
 
