@@ -3,7 +3,7 @@
 -- and cost ~0.6 s of CPU in a 1M-row import's write (benchmarks/ingest.py). Now: the list is
 -- cast to an ENUM of the same codes (TRY_CAST: an unknown element becomes NULL) and must keep
 -- its number of non-NULL elements. Accepted and refused lists are exactly the same (NULL
--- elements are ignored by both; tests/store/test_schema_checks.py). DuckDB cannot alter a CHECK,
+-- elements are ignored by both; tests/store/test_schema.py). DuckDB cannot alter a CHECK,
 -- so the table is rebuilt with its rows, in the migration's transaction; the view cases is
 -- made again over the new table.
 CREATE TABLE case_versions_0023 (
