@@ -22,6 +22,7 @@ from evaluation.analysis.filters import Filters
 from evaluation.report.kpi_text import kpi_detail_text, kpi_value_text  # noqa: F401 (re-exported for tests)
 from evaluation.views.common import (Status, database_signature, esc, fmt_int, guarded, heading_html, reader,
                                      show_figure, table_html)
+from evaluation.views.figure_view import FigureView
 from evaluation.views.worker import Deferred
 
 TITLE = "Erfaringer fra året"
@@ -89,18 +90,18 @@ class ExperienceSection:
         self.chart_status = Status()
         self.cards = widgets.HTML("")
         self.cards.add_class("ssp-kpi-cards")
-        self.kpi_chart = widgets.Output()
+        self.kpi_chart = FigureView()
         self.trend_by = widgets.ToggleButtons(options=[("Pr. måned", "month"), ("Pr. kvartal", "quarter")],
                                               value="quarter", description="Udvikling",
                                               style={"button_width": "110px"})
-        self.trend_chart = widgets.Output()
-        self.heatmap = widgets.Output()
-        self.platforms = widgets.Output()
-        self.offences = widgets.Output()
-        self.outcomes = widgets.Output()
+        self.trend_chart = FigureView()
+        self.heatmap = FigureView()
+        self.platforms = FigureView()
+        self.offences = FigureView()
+        self.outcomes = FigureView()
         self.underretning = widgets.HTML("")  # what each of the three "underretning" figures counts
         self.underretning.add_class("ssp-underretning")
-        self.completeness = widgets.Output()
+        self.completeness = FigureView()
         self.no_export = widgets.HTML("")
         self.search = widgets.Text(placeholder="Søg i erfaringerne, fx SletDet eller forældre",
                                    description="Søg", continuous_update=False,
@@ -184,8 +185,9 @@ class ExperienceSection:
                 frame = queries.learnings(con, self.filters, self.search.value, limit=LEARNINGS_SHOWN)
             self._draw_learnings({"learnings": frame})
 
-    def _show(self, out: widgets.Output, fig) -> None:
-        """Draw a figure computed outside the page lock, holding the lock only to apply it."""
+    def _show(self, out: FigureView, fig) -> None:
+        """Draw a figure (a ``charts`` spec) computed outside the page lock, holding the lock only
+        to apply it; a chart the new filter leaves as it was is not sent again."""
         with self.lock:
             show_figure(out, fig)
 
@@ -215,27 +217,27 @@ class ExperienceSection:
         return queries.trend(con, f, by=self.trend_by.value)
 
     def _draw_kpi_chart(self, data: dict[str, Any]) -> None:
-        self._show(self.kpi_chart, charts.kpi_chart(self.kpi_frame))
+        self._show(self.kpi_chart, charts.kpi_spec(self.kpi_frame))
 
     def _draw_trend(self, data: dict[str, Any]) -> None:
         title = "Sager pr. måned, alle år" if data["trend_by"] == "month" else "Sager pr. kvartal, alle år"
-        self._show(self.trend_chart, charts.trend_chart(data["trend"], title=title))
+        self._show(self.trend_chart, charts.trend_spec(data["trend"], title=title))
 
     def _draw_heatmap(self, data: dict[str, Any]) -> None:
-        self._show(self.heatmap, charts.adherence_heatmap(data["adherence"]))
+        self._show(self.heatmap, charts.adherence_spec(data["adherence"]))
 
     def _draw_platforms(self, data: dict[str, Any]) -> None:
-        self._show(self.platforms, charts.platforms_chart(data["platforms"]))
-        self._show(self.offences, charts.offence_types_chart(data["offences"]))
+        self._show(self.platforms, charts.platforms_spec(data["platforms"]))
+        self._show(self.offences, charts.offence_types_spec(data["offences"]))
 
     def _draw_outcomes(self, data: dict[str, Any]) -> None:
-        self._show(self.outcomes, charts.outcomes_chart(data["outcomes"]))
+        self._show(self.outcomes, charts.outcomes_spec(data["outcomes"]))
         lines = "".join(f"<li>{esc(line)}</li>" for line in data["underretning"])
         self._set(self.underretning, '<div class="ssp-banner ssp-banner-info"><b>Tre tal for underretning</b>'
                                      f"<ul>{lines}</ul></div>")
 
     def _draw_completeness(self, data: dict[str, Any]) -> None:
-        self._show(self.completeness, charts.completeness_chart(data["completeness"]))
+        self._show(self.completeness, charts.completeness_spec(data["completeness"]))
         missing = data["no_export"]
         if missing.empty:
             self._set(self.no_export, '<p class="ssp-lead">Alle netværk har indberettet i år.</p>')
