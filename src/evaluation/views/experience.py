@@ -84,6 +84,7 @@ class ExperienceSection:
         self.today = today
         self.timings: dict[str, float] = {}
         self._kpi_cache: dict[tuple, pd.DataFrame] = {}
+        self._no_export_cache: dict[tuple, pd.DataFrame] = {}  # per (year, database version)
         self.filters = Filters()
         self.kpi_frame = pd.DataFrame()
         self.status = Status()
@@ -147,8 +148,9 @@ class ExperienceSection:
         """
         started = time.perf_counter()
         with guarded(self.chart_status, loading="Henter figurer …"):
+            version = database_signature(self.db_path)  # before opening: a newer file is never cached as this one
             with reader(self.db_path) as con:
-                data = self._query_rest(con, filters)
+                data = self._query_rest(con, filters, version)
             # The first time: until the browser has drawn the page. Figures are built only
             # then: tried building them while the browser loads (and warming plotly up in a
             # pre-heated kernel); both delayed the KPI cards from ~4 s to ~7-8 s
@@ -161,7 +163,7 @@ class ExperienceSection:
                 draw(data)
         self.timings["rest"] = time.perf_counter() - started
 
-    def _query_rest(self, con, f: Filters) -> dict[str, Any]:
+    def _query_rest(self, con, f: Filters, version: tuple | None = None) -> dict[str, Any]:
         """Every frame the charts and the learnings need, for one filter."""
         return {
             "trend": self._query_trend(con, f), "trend_by": self.trend_by.value,
@@ -169,9 +171,21 @@ class ExperienceSection:
             "platforms": queries.platforms(con, f), "offences": queries.offence_types(con, f),
             "outcomes": queries.outcomes(con, f), "completeness": queries.completeness(con, f),
             "underretning": kpis.underretning_lines(con, f, today=self.today),
-            "no_export": queries.networks_without_export(con, f.year) if f.year is not None else pd.DataFrame(),
+            "no_export": self._networks_without_export(con, f.year, version),
             "learnings": queries.learnings(con, f, self.search.value, limit=LEARNINGS_SHOWN),
         }
+
+    def _networks_without_export(self, con, year: int | None, version: tuple | None) -> pd.DataFrame:
+        """Networks without an export this year: the year's alone decides (not the other filters),
+        so a network change reuses it (26 ms of the chart queries' ~70 ms at 1M cases)."""
+        if year is None:
+            return pd.DataFrame()
+        if version is None:
+            return queries.networks_without_export(con, year)
+        key = (year, version)
+        if key not in self._no_export_cache:
+            self._no_export_cache = {key: queries.networks_without_export(con, year)}
+        return self._no_export_cache[key]
 
     def refresh_trend(self) -> None:
         with guarded(self.status):
