@@ -135,9 +135,14 @@ class FigureView(anywidget.AnyWidget):
       }
     };
     """
+    # Containment keeps plotly's forced style and layout passes inside the chart: each redraw
+    # measures text and boxes many times, and without it every measurement laid out the whole
+    # page anew (a network change with its 7 charts: median 338 ms without, 272 ms with, at 10k
+    # cases, the same page with and without). plotly sets .svg-container's size itself.
     _css = """
     .ssp-figure { width: 100%; }
-    .ssp-figure-plot { width: 100%; }
+    .ssp-figure-plot { width: 100%; contain: layout paint style; }
+    .ssp-figure-plot .svg-container { contain: strict; }
     """
 
     figure = traitlets.Dict().tag(sync=True)
