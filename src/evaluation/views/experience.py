@@ -131,10 +131,16 @@ class ExperienceSection:
         self.submit_rest(filters)
 
     def refresh_kpis(self, filters: Filters) -> None:
-        """The KPI cards for ``filters``, in the caller's thread (a filter change waits for these)."""
+        """The KPI cards for ``filters``, in the caller's thread (a filter change waits for these).
+
+        Once the page is drawn, their chart too: it needs no other query, so the browser redraws
+        it while the worker still reads the other charts' data (the cards are sent first).
+        """
         self.filters = filters
         with guarded(self.status, loading="Henter nøgletal …"):
             self._kpis(filters)
+            if self.deferred.ready.is_set():
+                self._draw_kpi_chart({})
 
     def submit_rest(self, filters: Filters) -> None:
         """Charts and learnings for ``filters`` to the page's background worker."""
