@@ -1,7 +1,8 @@
 """Benchmark: every dashboard page's first view, Årsevaluering's filter change, and a 10-file upload,
 at 10,000 and 1,000,000 cases.
 
-Run: ``.venv/bin/python benchmarks/dashboard.py [--sizes 10000 1000000] [--demo PATH] [--no-browser]``.
+Run: ``.venv/bin/python benchmarks/dashboard.py [--sizes 10000 1000000] [--demo PATH] [--no-browser]
+[--only pages change upload]``.
 
 Databases: the demo database (600 synthetic cases through the real ingest; built here unless
 ``--demo`` names one) is replicated *in SQL* to the wanted size, ``INSERT … SELECT`` from
@@ -18,9 +19,13 @@ Measured per size (medians):
   the pool has refilled; cold: the shipped voila.json, whose pool serves Årsevaluering only, a
   view right after another.
 * **filter change** in the browser: from choosing another SSP network (the select's change
-  event) until the KPI cards change, and until every chart drawn before has been replaced by
-  a new one (the filter change with all its charts redrawn), timed inside the page; then
-  checked that the cases card shows the value ``kpis.kpis`` computes for that network.
+  event) until the KPI cards change, and until every chart has drawn the new filter's state and
+  "Henter figurer" is gone (the filter change with all its charts redrawn), timed inside the
+  page. The charts are updated in place (``views/figure_view.py``, ``Plotly.react``), so this
+  waits for each chart area's drawn revision (``data-drawn``, written once ``Plotly.react``
+  has finished) to move on with no update pending, not for old plots to disappear; a chart
+  the new filter leaves unchanged confirms its new revision without a redraw. Then checked
+  that the cases card shows the value ``kpis.kpis`` computes for that network.
 * **filter change** in-process: the view's callback (``AarsevalueringView.on_filters``,
   through the widget's observer) on a new network value, which returns when the KPI cards are
   updated; and the time until the page's background worker has redrawn every chart. "Cold"
@@ -137,23 +142,29 @@ def free_port() -> int:
 
 # Timed inside the page (performance.now), so Playwright's own round trips don't count: from
 # the select's change event to the first change of the KPI cards in the DOM ("cards"), and
-# until every chart drawn before the change has been replaced by a new one and the charts'
-# "Henter figurer …" line is gone ("charts": the filter change with all its charts redrawn).
+# until every chart has drawn the new filter's state and the charts' "Henter figurer …" line is
+# gone ("charts": the filter change with all its charts redrawn). The charts are updated in place
+# (views/figure_view.py): each chart area writes the revision it has drawn to ``data-drawn``
+# after ``Plotly.react`` has finished (a chart the filter left unchanged gets a new revision
+# without a redraw) and carries ``data-pending`` while an update is on its way; so "redrawn" is
+# every area's revision moved on and none pending, not old plots replaced by new ones.
 _CHANGE_JS = """(label) => new Promise((resolve) => {
   const cards = document.querySelector('.ssp-kpi-cards');
   const select = document.querySelector('.ssp-filter-network select');
   const option = Array.from(select.options).find(o => o.textContent.replace(/\\u00a0/g, ' ') === label);
-  document.querySelectorAll('.js-plotly-plot').forEach(p => p.dataset.benchOld = '1');
+  const areas = Array.from(document.querySelectorAll('.ssp-figure'));
+  const before = areas.map(a => a.dataset.drawn);
+  const statuses = Array.from(document.querySelectorAll('.ssp-status'));
   let start = 0, cardsAt = null;
-  const done = () => !document.querySelector('.js-plotly-plot[data-bench-old]')
-                     && !document.body.innerText.includes('Henter figurer');
+  const done = () => areas.every((a, i) => a.dataset.drawn !== before[i] && !('pending' in a.dataset))
+                     && !statuses.some(s => s.textContent.includes('Henter figurer'));
   const cardObserver = new MutationObserver(() => {
     cardObserver.disconnect(); cardsAt = performance.now() - start; check(); });
   const pageObserver = new MutationObserver(() => check());
   const timer = setTimeout(() => finish(NaN), 120000);
   function finish(charts) {
     pageObserver.disconnect(); cardObserver.disconnect(); clearTimeout(timer);
-    resolve({cards: cardsAt === null ? NaN : cardsAt, charts: charts});
+    resolve({cards: cardsAt === null ? NaN : cardsAt, charts: charts, areas: areas.length});
   }
   function check() { if (cardsAt !== null && done()) finish(performance.now() - start); }
   cardObserver.observe(cards, {subtree: true, childList: true, characterData: true});
@@ -162,11 +173,15 @@ _CHANGE_JS = """(label) => new Promise((resolve) => {
   start = performance.now();
   select.dispatchEvent(new Event('change', {bubbles: true}));
 })"""
+ALL_DRAWN_JS = ("(n) => document.querySelectorAll('.ssp-figure[data-drawn]').length >= n "
+                "&& !document.querySelector('.ssp-figure[data-pending]')")
 
 
 def browser_change(page, network: str) -> tuple[float, float]:
     """Milliseconds from choosing ``network`` until the KPI cards change, and until every chart is redrawn."""
     measured = page.evaluate(_CHANGE_JS, network)
+    if measured["areas"] < PAGE_CONTENT["aarsevaluering"][1]:
+        raise RuntimeError(f"only {measured['areas']} chart areas on the page")
     return float(measured["cards"]), float(measured["charts"])
 
 
@@ -298,7 +313,7 @@ def filter_change_in_browser(path: Path, tmp: Path, changes: int) -> dict[str, f
         browser = _launch(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(server.url("aarsevaluering.ipynb"), timeout=TIMEOUT_MS)
-        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 7", timeout=TIMEOUT_MS)
+        page.wait_for_function(ALL_DRAWN_JS, arg=PAGE_CONTENT["aarsevaluering"][1], timeout=TIMEOUT_MS)
         for j in range(changes):
             network = networks[(j + 1) % len(networks)]
             cards, charts = browser_change(page, network)
@@ -306,6 +321,7 @@ def filter_change_in_browser(path: Path, tmp: Path, changes: int) -> dict[str, f
             redrawn.append(charts / 1000)
             page.wait_for_function("([sel, text]) => document.querySelector(sel)?.textContent === text",
                                    arg=['[data-kpi="cases"] .ssp-kpi-value', expected[network]], timeout=TIMEOUT_MS)
+            page.wait_for_function(ALL_DRAWN_JS, arg=PAGE_CONTENT["aarsevaluering"][1], timeout=TIMEOUT_MS)
             # The charts are drawn (timed above): a person looks at them before the next click.
         browser.close()
     return {"browser_change_s": statistics.median(change), "browser_all_charts_s": statistics.median(redrawn)}
@@ -379,6 +395,8 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=3, help="pre-heated views per page and size")
     parser.add_argument("--changes", type=int, default=12, help="filter changes per size")
     parser.add_argument("--no-browser", action="store_true", help="only the in-process measurements")
+    parser.add_argument("--only", choices=["pages", "change", "upload"], nargs="+", default=None,
+                        help="only these browser measurements (default: all three); the in-process ones always run")
     args = parser.parse_args()
     loads = []
     with tempfile.TemporaryDirectory(prefix="ssp-dashboard-bench-") as tmp_name:
@@ -397,9 +415,12 @@ def main() -> None:
                   flush=True)
             loads.append(os.getloadavg()[0])
             result: dict = {"cases": count, **in_process(path, args.changes), **save_time(path)}
-            if not args.no_browser:
+            wanted = set(args.only or ["pages", "change", "upload"]) if not args.no_browser else set()
+            if "pages" in wanted:
                 result["pages"] = pages_in_browser(path, tmp, args.loads)
+            if "change" in wanted:
                 result |= filter_change_in_browser(path, tmp, args.changes)
+            if "upload" in wanted:
                 result |= upload_in_browser(path, tmp)
             loads.append(os.getloadavg()[0])
             rows.append(result)

@@ -17,7 +17,7 @@ from playwright.sync_api import Page
 CHART_AREAS = {"aarsevaluering": 7, "netvaerk": 2, "udforsk": 1, "moedenoter": 1}
 
 _STATE = """() => {
-  const outputs = [...document.querySelectorAll('.widget-output')];
+  const outputs = [...document.querySelectorAll('.ssp-figure')];  // a chart area (views/figure_view.py)
   const drawn = (o) => {
     const plot = o.querySelector('.js-plotly-plot');
     if (!plot || plot.getBoundingClientRect().height < 50) return false;

@@ -156,7 +156,7 @@ def test_every_chart_has_its_numbers_as_a_table(browser: Browser, server: int) -
     page = open_page(browser, server, "aarsevaluering.ipynb")
     try:
         first_view_state(page, PAGE_TIMEOUT_MS, "aarsevaluering")
-        outputs = page.locator(".widget-output")
+        outputs = page.locator(".ssp-figure")  # the chart areas (views/figure_view.py)
         count = outputs.count()
         assert count >= 7
         for i in range(count):

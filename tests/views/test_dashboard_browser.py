@@ -22,10 +22,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from evaluation.server import dashboard
 from evaluation.store import db
-from evaluation.analysis import kpis, queries
+from evaluation.analysis import charts, kpis, queries
 from evaluation.analysis.filters import Filters
 from evaluation.settings import REPO_ROOT
 from evaluation.views.experience import kpi_value_text
+from evaluation.views.figure_text import figure_rows
 from browsing import PAGE_TIMEOUT_MS, running_dashboard
 
 pytestmark = pytest.mark.browser
@@ -163,6 +164,58 @@ def test_network_filter_changes_a_kpi_to_the_query_layers_value(aarsevaluering: 
     expect(card_value(page, "police_reports")).to_have_text(police)
     page.select_option(".ssp-filter-network select", label="Alle netværk")
     expect(card_value(page, "cases")).to_have_text(expected_card(dashboard_db, Filters(year=year)))
+
+
+# One chart area (views/figure_view.py) by its SVG title: its revision, its plot element (marked
+# on the first call, so a later call tells whether it is still the same element), the bars it
+# draws and the rows of its data table.
+_CHART_JS = """(title) => {
+  const area = [...document.querySelectorAll('.ssp-figure')]
+    .find((a) => a.querySelector('.gtitle')?.textContent === title);
+  if (!area) return null;
+  const plot = area.querySelector('.js-plotly-plot');
+  if (!window.__sspPlot) window.__sspPlot = plot;
+  const trace = (plot && plot.data && plot.data[0]) || {};
+  return {drawn: area.dataset.drawn || null, pending: 'pending' in area.dataset,
+          same_plot: plot === window.__sspPlot, x: Array.from(trace.x || []), y: Array.from(trace.y || []),
+          rows: [...area.querySelectorAll('details.ssp-figure-data tbody tr')]
+            .map((tr) => [...tr.cells].map((td) => td.textContent))};
+}"""
+
+
+def expected_platforms(path: Path, filters: Filters) -> dict:
+    """What the platforms chart must draw for ``filters``, from the library (query, spec, table)."""
+    with db.reader(path) as con:
+        spec = charts.platforms_spec(queries.platforms(con, filters))
+    return {"x": spec["data"][0]["x"], "y": spec["data"][0]["y"], "rows": figure_rows(spec)[1]}
+
+
+def test_a_filter_change_redraws_the_charts_in_place(aarsevaluering: Page, dashboard_db: Path) -> None:
+    """A new network redraws the charts inside the plot elements they have (``Plotly.react``),
+    bars and data table both showing the new network's numbers; none is torn down and made anew."""
+    page = aarsevaluering
+    year = latest_year(dashboard_db)
+    title = "Platforme i sagerne"
+    wait_for_charts(page, CHARTS_ON_AARSEVALUERING)
+    page.evaluate("window.__sspPlot = null")
+    shown = expected_platforms(dashboard_db, Filters(year=year))  # all networks (an earlier test came back to it)
+    before = poll(lambda: page.evaluate(_CHART_JS, title),
+                  lambda c: c is not None and not c["pending"] and {k: c[k] for k in ("x", "y", "rows")} == shown)
+    assert {k: before[k] for k in ("x", "y", "rows")} == shown, before
+    with db.reader(dashboard_db) as con:
+        networks = queries.filter_options(con).networks
+    network = next(n for n in networks if expected_platforms(dashboard_db, Filters(year=year, networks=(n,))) != shown)
+    expected = expected_platforms(dashboard_db, Filters(year=year, networks=(network,)))
+    page.select_option(".ssp-filter-network select", label=network)
+    after = poll(lambda: page.evaluate(_CHART_JS, title),
+                 lambda c: c is not None and not c["pending"] and {k: c[k] for k in ("x", "y", "rows")} == expected)
+    assert {k: after[k] for k in ("x", "y", "rows")} == expected, after
+    assert after["same_plot"], "the chart was drawn in a new element instead of updated in place"
+    assert int(after["drawn"]) > int(before["drawn"])
+    assert page.locator(".ssp-figure .js-plotly-plot").count() == CHARTS_ON_AARSEVALUERING  # no plot left over
+    page.select_option(".ssp-filter-network select", label="Alle netværk")
+    expect(card_value(page, "cases")).to_have_text(expected_card(dashboard_db, Filters(year=year)))
+    assert_no_traceback(page)
 
 
 def test_accepting_a_new_actor_moves_it_into_the_registry(aarsevaluering: Page, dashboard_db: Path) -> None:

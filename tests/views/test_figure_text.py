@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import ipywidgets as widgets
-
 from evaluation.analysis import charts, explore, queries
 from evaluation.analysis.filters import Filters
 from evaluation.store import db
 from evaluation.views.common import show_figure
 from evaluation.views.figure_text import figure_rows, figure_table_html
+from evaluation.views.figure_view import FigureView
 
 
 def test_bars_in_two_level_categories_with_shares(handmade_db: Path) -> None:
@@ -44,10 +43,9 @@ def test_small_multiples_name_their_panel(handmade_db: Path) -> None:
 
 def test_show_figure_puts_the_table_under_the_chart(handmade_db: Path) -> None:
     with db.reader(handmade_db) as con:
-        fig = charts.trend_chart(queries.trend(con, Filters(), by="quarter"))
-    out = widgets.Output()
-    show_figure(out, fig)
-    kinds = [next(iter(o["data"])) for o in out.outputs]
-    assert kinds == ["application/vnd.plotly.v1+json", "text/html"]
-    assert out.outputs[1]["data"]["text/html"] == figure_table_html(fig)
-    assert "<summary>Tallene bag figuren: Sager over tid</summary>" in figure_table_html(fig)
+        spec = charts.trend_spec(queries.trend(con, Filters(), by="quarter"))
+    area = FigureView()
+    show_figure(area, spec)
+    assert area.figure["data"] == spec["data"] and area.figure["config"]["displaylogo"] is False
+    assert area.table == figure_table_html(spec) == figure_table_html(charts.figure(spec))
+    assert "<summary>Tallene bag figuren: Sager over tid</summary>" in area.table

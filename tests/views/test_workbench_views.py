@@ -198,7 +198,7 @@ def test_netvaerk_shows_the_networks_kpis_with_the_fdr_sentence_and_switches(pla
     assert unescape(view.cards.value).count(stats.FDR_SENTENCE) == 1
     assert "Syd 2025" in view.heading.value
     assert 'href="../../ssp/download/netvaerk/2025-Syd.pdf"' in view.download.value
-    assert view.kpi_chart.outputs and view.trend_chart.outputs
+    assert view.kpi_chart.figure["data"] and view.trend_chart.figure["data"]
     view.network.value = "Nord"
     assert view.wait(60)
     assert "Nord 2025" in view.heading.value and "SletDet hjalp hurtigt." in view.learnings.value

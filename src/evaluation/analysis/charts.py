@@ -1,7 +1,9 @@
 """Plotly figures from the query frames, the same on the dashboards and in the report.
 
-Plain ``go.Figure`` objects (not FigureWidget: see conventions.md on plotly#4998 and
-voila#1533); the dashboards redraw them inside an ``ipywidgets.Output``. Every figure has
+Each chart is built as a *spec*, plotly's figure as plain JSON data (``trend_spec`` …), which
+the dashboards send to the browser as it is; ``trend_chart`` … wrap the same spec in a validated
+plain ``go.Figure`` for the report (not FigureWidget: see conventions.md on plotly#4998 and
+voila#1533). Udforsk's small multiples (``explore_chart``) stay a graph object. Every figure has
 a Danish ``layout.title.text`` (the browser tests read titles from the SVG), Danish axis
 titles, Danish number separators and the palette below, and needs nothing from the
 internet: period axes are categories labelled '2025-03' / '2025 K1', because plotly's date
@@ -10,6 +12,8 @@ axes would print English month names.
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 
 import pandas as pd
@@ -31,19 +35,79 @@ FONT = "Arial, Helvetica, sans-serif"
 NO_DATA_TEXT = "Ingen sager med de valgte filtre"
 
 
+# --- figure specs -------------------------------------------------------------------------
+# Every chart below is built as a *spec*: plotly's figure as plain JSON data ({"data": [...],
+# "layout": {...}}), lists and Python numbers only, exactly what a validated ``go.Figure`` of it
+# gives back (tests/analysis/test_charts.py compares them). The dashboards send the spec to the
+# browser as it is; building and validating graph objects cost ~25-30 ms per chart here (mostly
+# the template's deep copies), the spec well under 1 ms. The ``*_chart`` functions wrap the same
+# spec in a validated ``go.Figure`` for the report and for anything that edits a figure.
+
+
+@functools.cache
+def _template() -> dict:
+    """The "plotly_white" template as plotly writes it (read once; never mutated)."""
+    return json.loads(go.Figure(layout={"template": "plotly_white"}).to_json())["layout"]["template"]
+
+
+def _merge(target: dict, updates: dict) -> dict:
+    """``update_layout``'s merge on plain dicts: nested dicts are merged, other values replaced."""
+    for key, value in updates.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
+    return target
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def _list(values) -> list:
+    """A column (or any sequence) as a JSON-safe list: Python numbers and strings, None where missing."""
+    items = values.tolist() if hasattr(values, "tolist") else list(values)
+    return [None if _missing(v) else v for v in items]
+
+
+def _pairs(first, second) -> list[list]:
+    """Two columns as ``customdata`` pairs ([[a, b], ...])."""
+    return [list(pair) for pair in zip(_list(first), _list(second), strict=True)]
+
+
+def figure(spec: dict) -> go.Figure:
+    """A validated ``go.Figure`` of a spec (the report; plotly raises on anything invalid)."""
+    return go.Figure(spec)
+
+
+def _house_style(title: str, legend_title: str | None) -> dict:
+    """The house style: Danish title, decimal comma, palette, white background."""
+    return {"title": {"text": title, "x": 0.0, "xanchor": "left"}, "template": _template(), "separators": ",.",
+            "font": {"family": FONT, "size": 13}, "colorway": list(SEQUENCE),
+            "margin": {"l": 10, "r": 10, "t": 60, "b": 10}, "legend": {"title": {"text": legend_title or ""}},
+            "hoverlabel": {"font": {"family": FONT}}}
+
+
+def _styled(spec: dict, title: str, x_title: str | None = None, y_title: str | None = None,
+            *, legend_title: str | None = None) -> dict:
+    """``spec`` in the house style with Danish axis titles (``_layout`` for specs)."""
+    layout = _merge(spec.setdefault("layout", {}), _house_style(title, legend_title))
+    layout.setdefault("height", 450)
+    for axis, text in (("xaxis", x_title), ("yaxis", y_title)):
+        axis_layout = layout.setdefault(axis, {})
+        if text is not None:
+            _merge(axis_layout, {"title": {"text": text}})
+        axis_layout["automargin"] = True
+    spec.setdefault("data", [])
+    return spec
+
+
 def _layout(fig: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
             *, legend_title: str | None = None) -> go.Figure:
-    """The house style: Danish title and axes, decimal comma, palette, white background."""
-    fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left"},
-        template="plotly_white",
-        separators=",.",
-        font={"family": FONT, "size": 13},
-        colorway=list(SEQUENCE),
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"title": {"text": legend_title or ""}},
-        hoverlabel={"font": {"family": FONT}},
-    )
+    """The house style on a graph-object figure (``explore_chart``'s subplots: every axis)."""
+    style = _house_style(title, legend_title)
+    style["template"] = "plotly_white"
+    fig.update_layout(**style)
     if fig.layout.height is None:
         fig.update_layout(height=450)
     fig.update_xaxes(title_text=x_title, automargin=True)
@@ -51,14 +115,17 @@ def _layout(fig: go.Figure, title: str, x_title: str | None = None, y_title: str
     return fig
 
 
-def _empty(title: str) -> go.Figure:
+def empty_spec(title: str) -> dict:
     """A titled figure that says there is nothing to show, instead of blank axes."""
-    fig = go.Figure()
-    fig.add_annotation(text=NO_DATA_TEXT, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                       font={"size": 15, "color": COLOURS["neutral"]})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _layout(fig, title)
+    spec = {"data": [], "layout": {
+        "annotations": [{"text": NO_DATA_TEXT, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
+                         "yref": "paper", "font": {"size": 15, "color": COLOURS["neutral"]}}],
+        "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
+    return _styled(spec, title)
+
+
+def _empty(title: str) -> go.Figure:
+    return figure(empty_spec(title))
 
 
 def _percent(value: float) -> str:
@@ -66,44 +133,52 @@ def _percent(value: float) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value * 100:.0f} %"
 
 
-def trend_chart(df: pd.DataFrame, title: str = "Sager over tid") -> go.Figure:
+def trend_spec(df: pd.DataFrame, title: str = "Sager over tid") -> dict:
     """Stacked bars of situation A and B per period, from ``queries.trend``."""
     if df.empty:
-        return _empty(title)
-    fig = go.Figure()
-    for code, column in (("A", "cases_a"), ("B", "cases_b")):
-        fig.add_bar(x=df["period_label"], y=df[column], name=f"Situation {code}",
-                    marker_color=COLOURS[code],
-                    hovertemplate="%{x}: %{y} sager<extra>Situation " + code + "</extra>")
-    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
-    fig.update_xaxes(type="category")
-    return _layout(fig, title, "Periode (indberetningsmåned)", "Antal sager", legend_title="Situation")
+        return empty_spec(title)
+    periods = _list(df["period_label"])
+    data = [{"type": "bar", "x": periods, "y": _list(df[column]), "name": f"Situation {code}",
+             "marker": {"color": COLOURS[code]},
+             "hovertemplate": "%{x}: %{y} sager<extra>Situation " + code + "</extra>"}
+            for code, column in (("A", "cases_a"), ("B", "cases_b"))]
+    spec = {"data": data, "layout": {"barmode": "stack", "legend": {"traceorder": "normal"},
+                                     "xaxis": {"type": "category"}}}
+    return _styled(spec, title, "Periode (indberetningsmåned)", "Antal sager", legend_title="Situation")
+
+
+def trend_chart(df: pd.DataFrame, title: str = "Sager over tid") -> go.Figure:
+    return figure(trend_spec(df, title))
+
+
+def situation_spec(df: pd.DataFrame, title: str = "Sager fordelt på situation A og B") -> dict:
+    """Bars of cases per situation with share and Wilson interval in the hover, from ``situation_split``."""
+    if df.empty or int(df["cases"].sum()) == 0:
+        return empty_spec(title)
+    bar = {
+        "type": "bar", "x": _list(df["situation_label"]), "y": _list(df["cases"]),
+        "marker": {"color": [COLOURS.get(s, COLOURS["primary"]) for s in df["situation"]]},
+        "text": [f"{n} ({_percent(s)})" for n, s in zip(df["cases"], df["share"], strict=True)],
+        "textposition": "auto",
+        "customdata": _pairs(df["low"].fillna(0), df["high"].fillna(0)),
+        "hovertemplate": "%{x}<br>%{y} sager<br>95 %-interval for andelen: "
+                         "%{customdata[0]:.0%}–%{customdata[1]:.0%}<extra></extra>",
+    }
+    return _styled({"data": [bar]}, title, "Situation", "Antal sager")
 
 
 def situation_chart(df: pd.DataFrame, title: str = "Sager fordelt på situation A og B") -> go.Figure:
-    """Bars of cases per situation with share and Wilson interval in the hover, from ``situation_split``."""
-    if df.empty or int(df["cases"].sum()) == 0:
-        return _empty(title)
-    fig = go.Figure(go.Bar(
-        x=df["situation_label"], y=df["cases"],
-        marker_color=[COLOURS.get(s, COLOURS["primary"]) for s in df["situation"]],
-        text=[f"{n} ({_percent(s)})" for n, s in zip(df["cases"], df["share"], strict=True)],
-        textposition="auto",
-        customdata=list(zip(df["low"].fillna(0), df["high"].fillna(0), strict=True)),
-        hovertemplate="%{x}<br>%{y} sager<br>95 %-interval for andelen: "
-                      "%{customdata[0]:.0%}–%{customdata[1]:.0%}<extra></extra>",
-    ))
-    return _layout(fig, title, "Situation", "Antal sager")
+    return figure(situation_spec(df, title))
 
 
-def adherence_heatmap(df: pd.DataFrame, title: str = "Actioncardet fulgt pr. netværk") -> go.Figure:
+def adherence_spec(df: pd.DataFrame, title: str = "Actioncardet fulgt pr. netværk") -> dict:
     """Networks × the actioncard's phases, colour = share followed, n in text and hover.
 
     Rows in the frame's network order with "Alle netværk" last; cells where the phase
     applied to no case are blank.
     """
     if df.empty:
-        return _empty(title)
+        return empty_spec(title)
     phases = df.sort_values("phase_no")["phase_label"].drop_duplicates().tolist()
     ordered = df.sort_values(["is_total", "netvaerk_label"])
     networks = ordered["netvaerk_label"].drop_duplicates().tolist()
@@ -115,129 +190,153 @@ def adherence_heatmap(df: pd.DataFrame, title: str = "Actioncardet fulgt pr. net
             r = cell.get((network, phase))
             n = int(r.n) if r is not None else 0
             followed = int(r.followed) if r is not None else 0
-            share = r.share if r is not None and n else None
+            share = float(r.share) if r is not None and n and not _missing(r.share) else None
             z_row.append(share)
             text_row.append(f"{_percent(share)}<br>n={n}" if n else "–")
             custom_row.append([followed, n])
         z.append(z_row)
         text.append(text_row)
         custom.append(custom_row)
-    fig = go.Figure(go.Heatmap(
-        z=z, x=phases, y=networks, text=text, texttemplate="%{text}", customdata=custom,
-        zmin=0, zmax=1, colorscale=HEATMAP_SCALE, xgap=2, ygap=2,
-        colorbar={"title": {"text": "Andel fulgt"}, "tickformat": ".0%"},
-        hovertemplate="%{y}<br>%{x}: fulgt i %{customdata[0]} af %{customdata[1]} sager"
-                      "<br>Andel %{z:.0%}<extra></extra>",
-    ))
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(side="top", type="category")
-    fig.update_layout(height=max(300, 140 + 40 * len(networks)))
-    _layout(fig, title, "Fase i actioncardet", "SSP-netværk")
-    fig.update_layout(margin={"t": 110})  # room for the phase names above the cells
-    return fig
+    heatmap = {
+        "type": "heatmap", "z": z, "x": phases, "y": networks, "text": text, "texttemplate": "%{text}",
+        "customdata": custom, "zmin": 0, "zmax": 1, "colorscale": HEATMAP_SCALE, "xgap": 2, "ygap": 2,
+        "colorbar": {"title": {"text": "Andel fulgt"}, "tickformat": ".0%"},
+        "hovertemplate": "%{y}<br>%{x}: fulgt i %{customdata[0]} af %{customdata[1]} sager"
+                         "<br>Andel %{z:.0%}<extra></extra>",
+    }
+    spec = {"data": [heatmap], "layout": {"yaxis": {"autorange": "reversed", "type": "category"},
+                                          "xaxis": {"side": "top", "type": "category"},
+                                          "height": max(300, 140 + 40 * len(networks))}}
+    _styled(spec, title, "Fase i actioncardet", "SSP-netværk")
+    spec["layout"]["margin"]["t"] = 110  # room for the phase names above the cells
+    return spec
 
 
-def bar_chart(df: pd.DataFrame, x: str, y: str, title: str, *, x_title: str | None = None,
-              y_title: str | None = None, horizontal: bool = False, percent: bool = False,
-              colour: str | None = None) -> go.Figure:
+def adherence_heatmap(df: pd.DataFrame, title: str = "Actioncardet fulgt pr. netværk") -> go.Figure:
+    return figure(adherence_spec(df, title))
+
+
+def bar_spec(df: pd.DataFrame, x: str, y: str, title: str, *, x_title: str | None = None,
+             y_title: str | None = None, horizontal: bool = False, percent: bool = False,
+             colour: str | None = None) -> dict:
     """A plain bar chart of column ``y`` against ``x``; ``percent`` formats a 0..1 axis."""
     if df.empty:
-        return _empty(title)
-    values = df[y]
+        return empty_spec(title)
+    values, categories = _list(df[y]), _list(df[x])
     text = [_percent(v) for v in values] if percent else [f"{v:,.0f}".replace(",", ".") for v in values]
-    bar = go.Bar(
-        x=values if horizontal else df[x], y=df[x] if horizontal else values,
-        orientation="h" if horizontal else "v", text=text, textposition="auto",
-        marker_color=colour or COLOURS["primary"],
-        hovertemplate=("%{y}: %{x}" if horizontal else "%{x}: %{y}") + "<extra></extra>",
-    )
-    fig = go.Figure(bar)
+    bar = {"type": "bar", "x": values if horizontal else categories, "y": categories if horizontal else values,
+           "orientation": "h" if horizontal else "v", "text": text, "textposition": "auto",
+           "marker": {"color": colour or COLOURS["primary"]},
+           "hovertemplate": ("%{y}: %{x}" if horizontal else "%{x}: %{y}") + "<extra></extra>"}
     value_axis = {"tickformat": ".0%", "range": [0, 1.05]} if percent else {}
     if horizontal:
-        fig.update_xaxes(**value_axis)
-        fig.update_yaxes(autorange="reversed", type="category")
+        layout = {"xaxis": value_axis, "yaxis": {"autorange": "reversed", "type": "category"}}
     else:
-        fig.update_yaxes(**value_axis)
-        fig.update_xaxes(type="category")
-    return _layout(fig, title, x_title, y_title)
+        layout = {"yaxis": value_axis, "xaxis": {"type": "category"}}
+    return _styled({"data": [bar], "layout": layout}, title, x_title, y_title)
 
 
-def _ranked_chart(df: pd.DataFrame, title: str, axis_title: str) -> go.Figure:
+def bar_chart(df: pd.DataFrame, x: str, y: str, title: str, **options) -> go.Figure:
+    """``bar_spec`` as a figure (keyword options as there)."""
+    return figure(bar_spec(df, x, y, title, **options))
+
+
+def _ranked_spec(df: pd.DataFrame, title: str, axis_title: str) -> dict:
     """Horizontal bars of cases per value (zero rows left out), most frequent on top."""
     shown = df[df["cases"] > 0] if not df.empty else df
     if shown.empty:
-        return _empty(title)
-    fig = bar_chart(shown, "value_label", "cases", title, x_title="Antal sager", y_title=axis_title,
+        return empty_spec(title)
+    spec = bar_spec(shown, "value_label", "cases", title, x_title="Antal sager", y_title=axis_title,
                     horizontal=True)
-    fig.update_traces(customdata=shown["share"].fillna(0),
-                      hovertemplate="%{y}: %{x} sager (%{customdata:.0%} af sagerne)<extra></extra>")
-    return fig
+    spec["data"][0].update(customdata=_list(shown["share"].fillna(0)),
+                           hovertemplate="%{y}: %{x} sager (%{customdata:.0%} af sagerne)<extra></extra>")
+    return spec
+
+
+def platforms_spec(df: pd.DataFrame, title: str = "Platforme i sagerne") -> dict:
+    """From ``queries.platforms``: a case with several platforms counts under each."""
+    return _ranked_spec(df, title, "Platform")
 
 
 def platforms_chart(df: pd.DataFrame, title: str = "Platforme i sagerne") -> go.Figure:
-    """From ``queries.platforms``: a case with several platforms counts under each."""
-    return _ranked_chart(df, title, "Platform")
+    return figure(platforms_spec(df, title))
+
+
+def offence_types_spec(df: pd.DataFrame, title: str = "Typer af krænkelser") -> dict:
+    """From ``queries.offence_types``: a case with several kinds counts under each."""
+    return _ranked_spec(df, title, "Krænkelsestype")
 
 
 def offence_types_chart(df: pd.DataFrame, title: str = "Typer af krænkelser") -> go.Figure:
-    """From ``queries.offence_types``: a case with several kinds counts under each."""
-    return _ranked_chart(df, title, "Krænkelsestype")
+    return figure(offence_types_spec(df, title))
 
 
-def outcomes_chart(df: pd.DataFrame, title: str = "Sagernes udfald") -> go.Figure:
+def outcomes_spec(df: pd.DataFrame, title: str = "Sagernes udfald") -> dict:
     """From ``queries.outcomes``: share of cases per value, grouped by field (zeros left out)."""
     shown = df[df["cases"] > 0] if not df.empty else df
     if shown.empty:
-        return _empty(title)
-    fig = go.Figure(go.Bar(
-        x=shown["share"], y=[shown["field_label"].tolist(), shown["value_label"].tolist()],
-        orientation="h",
-        marker_color=[COLOURS.get(v, COLOURS["primary"]) for v in shown["value"]],
-        text=[f"{n} ({_percent(s)})" for n, s in zip(shown["cases"], shown["share"], strict=True)],
-        textposition="auto",
-        hovertemplate="%{y}: %{x:.0%} af sagerne<extra></extra>",
-    ))
-    fig.update_xaxes(tickformat=".0%", range=[0, 1.05])
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=max(350, 60 + 24 * len(shown)))
-    return _layout(fig, title, "Andel af sagerne", None)
+        return empty_spec(title)
+    bar = {
+        "type": "bar", "x": _list(shown["share"]), "y": [_list(shown["field_label"]), _list(shown["value_label"])],
+        "orientation": "h",
+        "marker": {"color": [COLOURS.get(v, COLOURS["primary"]) for v in shown["value"]]},
+        "text": [f"{n} ({_percent(s)})" for n, s in zip(shown["cases"], shown["share"], strict=True)],
+        "textposition": "auto",
+        "hovertemplate": "%{y}: %{x:.0%} af sagerne<extra></extra>",
+    }
+    spec = {"data": [bar], "layout": {"xaxis": {"tickformat": ".0%", "range": [0, 1.05]},
+                                      "yaxis": {"autorange": "reversed"},
+                                      "height": max(350, 60 + 24 * len(shown))}}
+    return _styled(spec, title, "Andel af sagerne", None)
 
 
-def kpi_chart(df: pd.DataFrame, title: str = "Nøgletal i år og sidste år (95 %-interval)") -> go.Figure:
+def outcomes_chart(df: pd.DataFrame, title: str = "Sagernes udfald") -> go.Figure:
+    return figure(outcomes_spec(df, title))
+
+
+def kpi_spec(df: pd.DataFrame, title: str = "Nøgletal i år og sidste år (95 %-interval)") -> dict:
     """From ``queries.kpis``: the shares this year and last year with their Wilson intervals."""
     shares = df[df["kind"] == "share"]
     if shares.empty:
-        return _empty(title)
-    fig = go.Figure()
+        return empty_spec(title)
     year = int(shares["year"].iloc[0])
+    data = []
     for prefix, name, colour in (("previous_", str(year - 1), COLOURS["previous"]),
                                  ("", str(year), COLOURS["primary"])):
         value = shares[f"{prefix}value"]
-        fig.add_scatter(
-            x=value, y=shares["label"], mode="markers", name=name, orientation="h",
-            marker={"color": colour, "size": 11},
-            error_x={"type": "data", "symmetric": False, "color": colour,
-                     "array": (shares[f"{prefix}high"] - value).fillna(0),
-                     "arrayminus": (value - shares[f"{prefix}low"]).fillna(0)},
-            customdata=list(zip(shares[f"{prefix}numerator"], shares[f"{prefix}denominator"].fillna(0),
-                                strict=True)),
-            hovertemplate="%{y}: %{x:.0%} (%{customdata[0]} af %{customdata[1]})<extra>" + name + "</extra>",
-        )
-    fig.update_xaxes(tickformat=".0%", range=[-0.02, 1.02])
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(height=max(320, 80 + 45 * len(shares)), scattermode="group", scattergap=0.5)
-    return _layout(fig, title, "Andel", None, legend_title="År")
+        data.append({
+            "type": "scatter", "x": _list(value), "y": _list(shares["label"]), "mode": "markers", "name": name,
+            "orientation": "h", "marker": {"color": colour, "size": 11},
+            "error_x": {"type": "data", "symmetric": False, "color": colour,
+                        "array": _list((shares[f"{prefix}high"] - value).fillna(0)),
+                        "arrayminus": _list((value - shares[f"{prefix}low"]).fillna(0))},
+            "customdata": _pairs(shares[f"{prefix}numerator"], shares[f"{prefix}denominator"].fillna(0)),
+            "hovertemplate": "%{y}: %{x:.0%} (%{customdata[0]} af %{customdata[1]})<extra>" + name + "</extra>",
+        })
+    spec = {"data": data, "layout": {"xaxis": {"tickformat": ".0%", "range": [-0.02, 1.02]},
+                                     "yaxis": {"autorange": "reversed", "type": "category"},
+                                     "height": max(320, 80 + 45 * len(shares)), "scattermode": "group",
+                                     "scattergap": 0.5}}
+    return _styled(spec, title, "Andel", None, legend_title="År")
+
+
+def kpi_chart(df: pd.DataFrame, title: str = "Nøgletal i år og sidste år (95 %-interval)") -> go.Figure:
+    return figure(kpi_spec(df, title))
+
+
+def completeness_spec(df: pd.DataFrame, title: str = "Udfyldte frivillige felter pr. netværk") -> dict:
+    """From ``queries.completeness``: share of applicable optional fields filled per network."""
+    if df.empty:
+        return empty_spec(title)
+    spec = bar_spec(df, "netvaerk", "share", title, x_title="Andel udfyldt", y_title="SSP-netværk",
+                    horizontal=True, percent=True)
+    spec["data"][0].update(customdata=_list(df["weakest"]),
+                           hovertemplate="%{y}: %{x:.0%} udfyldt<br>Mindst udfyldt: %{customdata}<extra></extra>")
+    return spec
 
 
 def completeness_chart(df: pd.DataFrame, title: str = "Udfyldte frivillige felter pr. netværk") -> go.Figure:
-    """From ``queries.completeness``: share of applicable optional fields filled per network."""
-    if df.empty:
-        return _empty(title)
-    fig = bar_chart(df, "netvaerk", "share", title, x_title="Andel udfyldt", y_title="SSP-netværk",
-                    horizontal=True, percent=True)
-    fig.update_traces(customdata=df["weakest"],
-                      hovertemplate="%{y}: %{x:.0%} udfyldt<br>Mindst udfyldt: %{customdata}<extra></extra>")
-    return fig
+    return figure(completeness_spec(df, title))
 
 
 # At most this many colours in one panel: beyond it bars turn to hairlines and the legend is

@@ -1,7 +1,8 @@
 """Widgets and formatting shared by the dashboard pages (Voilà), in one place.
 
-The pages follow the conventions (see ../../shared/conventions.md): a plain ``go.Figure``
-redrawn in an ``ipywidgets.Output`` (never FigureWidget), every query on a short-lived
+The pages follow the conventions (see ../../shared/conventions.md): a chart is a plain figure
+(a ``charts`` spec or ``go.Figure``, never FigureWidget) redrawn in place in a ``FigureView``
+(``figure_view``; it replaced an ``ipywidgets.Output``), every query on a short-lived
 ``db.reader`` (a kernel never holds the database, so ingest can replace it), every save
 through ``db.writer``. Nothing here prints: problems become a Danish banner on the page.
 Unexpected errors are logged by class name only (values could hold personal data) and
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -33,6 +33,7 @@ from evaluation.analysis import queries
 from evaluation.errors import EvaluationError
 from evaluation.analysis.filters import Filters
 from evaluation.settings import database_path
+from evaluation.views.figure_view import FIGURE_CONFIG, FigureView  # noqa: F401 (FIGURE_CONFIG re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,6 @@ ALL = "__alle__"  # the "no restriction" choice of a filter dropdown
 LOADING_TEXT = "Henter …"
 UNEXPECTED_TEXT = ("Der opstod en uventet fejl, og handlingen blev ikke gennemført. Prøv igen, "
                    "og kontakt udviklerne, hvis det sker igen.")
-FIGURE_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
 
 STYLE = """
 <style>
@@ -162,40 +162,15 @@ def table_html(frame: pd.DataFrame, columns: dict[str, str], *,
     return str(fmt.table_html(frame, columns, formats=formats, row_class=row_class, scroll=scroll, empty=empty))
 
 
-def figure_bundle(fig: go.Figure) -> dict:
-    """The plotly mimetype bundle (rendered by the jupyterlab-plotly extension in Voilà).
-
-    Built by hand: ``plotly.io``'s renderers import nbformat and jsonschema, which cost
-    about 6 s per kernel start here (rfc3987 grammars compiled on import).
-    """
-    spec = json.loads(fig.to_json())  # plotly's encoder: numpy, dates and NaN made JSON-safe
-    spec["config"] = dict(FIGURE_CONFIG)
-    return {"application/vnd.plotly.v1+json": spec, "text/plain": fig.layout.title.text or "Figur"}
+def show_figure(area: FigureView, fig: go.Figure | dict) -> None:
+    """Draw ``fig`` (a ``charts.*_spec`` or a ``go.Figure``) in its chart area, in place, with its
+    numbers as a folded table under it (``figure_text``; WCAG 1.1.1). Safe from threads."""
+    area.show(fig)
 
 
-def show_figure(out: widgets.Output, fig: go.Figure) -> None:
-    """Replace what ``out`` shows with ``fig`` in one step (no flicker, safe from threads).
-
-    Under the figure, its numbers as a folded table: the chart's text alternative
-    (``figure_text``; WCAG 1.1.1), read from the figure itself.
-    """
-    from evaluation.views.figure_text import figure_table_html
-
-    shown = [{"output_type": "display_data", "data": figure_bundle(fig), "metadata": {}}]
-    data_table = figure_table_html(fig)
-    if data_table:
-        shown.append({"output_type": "display_data", "metadata": {},
-                      "data": {"text/html": data_table, "text/plain": "Tallene bag figuren"}})
-    out.outputs = tuple(shown)
-
-
-def figure_title(out: widgets.Output) -> str | None:
-    """The title of the figure an Output shows (tests and benchmarks read it)."""
-    for output in out.outputs:
-        data = output.get("data", {}).get("application/vnd.plotly.v1+json")
-        if data:
-            return data["layout"].get("title", {}).get("text")
-    return None
+def figure_title(area: FigureView) -> str | None:
+    """The title of the figure a chart area shows (tests and benchmarks read it)."""
+    return area.title
 
 
 def download_links(frame: pd.DataFrame, stem: str) -> str:
@@ -463,6 +438,6 @@ def show_page(view_class: type, title: str, db_path: Path | str | None = None, *
 
 
 __all__ = ["ALL", "FilterBar", "STYLE", "Status", "banner", "database_problem",
-           "database_signature", "download_links", "esc", "figure_bundle", "figure_title", "fmt_bool", "fmt_date",
+           "database_signature", "download_links", "esc", "FigureView", "figure_title", "fmt_bool", "fmt_date",
            "first_read", "fmt_datetime", "fmt_int", "fmt_pct", "guarded", "heading_html", "message_page",
            "page_database", "reader", "show_figure", "show_page", "table_html"]

@@ -9,11 +9,13 @@ drawn: bars (vertical or horizontal, grouped series, two-level categories), poin
 
 from __future__ import annotations
 
+import base64
 import math
 import numbers
 import re
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 
 from evaluation.format import element, integer, number, percent
@@ -29,9 +31,7 @@ def _label(value: Any) -> str:
 
 def _categories(values: Any) -> list[str]:
     """Category labels; a two-level axis (plotly's [[outer...], [inner...]]) as 'outer – inner'."""
-    if values is None:
-        return []
-    values = list(values)
+    values = _values(values)
     if len(values) == 2 and all(isinstance(v, (list, tuple)) for v in values) and len(values[0]) == len(values[1]):
         return [f"{a} – {b}" for a, b in zip(values[0], values[1], strict=True)]
     return [_label(v) for v in values]
@@ -41,9 +41,18 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def _get(mapping: Any, *keys: str) -> Any:
+    """``mapping[k1][k2]…``, or None where a level is missing."""
+    for key in keys:
+        if not isinstance(mapping, dict):
+            return None
+        mapping = mapping.get(key)
+    return mapping
+
+
 def _formatter(axis: Any):
     """How a value on ``axis`` is written: a percentage when the axis shows percentages."""
-    shares = "%" in str(getattr(axis, "tickformat", "") or "")
+    shares = "%" in str(_get(axis, "tickformat") or "")
 
     def write(value: Any) -> str:
         if not _is_number(value) or (isinstance(value, float) and math.isnan(value)):
@@ -55,68 +64,89 @@ def _formatter(axis: Any):
     return write
 
 
-def _panel_title(fig: go.Figure, trace: Any) -> str | None:
+def _spec(fig: go.Figure | dict) -> dict:
+    """The figure as plain data: a spec (``charts.*_spec``) as it is, a graph object through plotly."""
+    return fig if isinstance(fig, dict) else fig.to_plotly_json()
+
+
+def _axes(layout: dict, letter: str) -> list[str]:
+    return sorted((k for k in layout if re.fullmatch(rf"{letter}axis\d*", k)), key=lambda k: int(k[5:] or 1))
+
+
+def _panel_title(layout: dict, trace: dict) -> str | None:
     """The small multiple a trace is drawn in (make_subplots' titles are annotations in order)."""
-    axis = getattr(trace, "xaxis", None) or "x"
+    axis = trace.get("xaxis") or "x"
     index = int(axis[1:] or 1)
-    titles = [a.text for a in fig.layout.annotations if getattr(a, "xref", "") == "paper"
-              and getattr(a, "yref", "") == "paper" and a.showarrow is False]
-    axes = [k for k in fig.layout.to_plotly_json() if re.fullmatch(r"xaxis\d*", k)]
-    if len(axes) <= 1 or len(titles) < index:
+    titles = [a.get("text") for a in layout.get("annotations") or () if a.get("xref") == "paper"
+              and a.get("yref") == "paper" and a.get("showarrow") is False]
+    if len(_axes(layout, "x")) <= 1 or len(titles) < index:
         return None
     return titles[index - 1]
 
 
-def figure_rows(fig: go.Figure) -> tuple[list[str], list[list[str]]]:
+def _values(values: Any) -> list:
+    """An array of a trace as a list: a spec's list, a numpy array, or plotly's typed array (a graph
+    object's ``to_plotly_json`` writes number arrays as {dtype, bdata})."""
+    if values is None:
+        return []
+    if isinstance(values, dict) and "bdata" in values and "dtype" in values:
+        array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        if values.get("shape"):
+            array = array.reshape([int(n) for n in str(values["shape"]).split(",")])
+        return array.tolist()
+    return values.tolist() if hasattr(values, "tolist") else list(values)
+
+
+def figure_rows(fig: go.Figure | dict) -> tuple[list[str], list[list[str]]]:
     """(headings, rows) of everything drawn: one row per bar, point or heat-map cell."""
-    layout = fig.layout
-    named = len({t.name for t in fig.data if t.name}) > 1 or len(
-        [k for k in fig.layout.to_plotly_json() if re.fullmatch(r"xaxis\d*", k)]) > 1
+    spec = _spec(fig)
+    layout, traces = spec.get("layout") or {}, spec.get("data") or []
+    named = len({t.get("name") for t in traces if t.get("name")}) > 1 or len(_axes(layout, "x")) > 1
     rows: list[list[str]] = []
     category_title = value_title = None
-    for trace in fig.data:
-        series = [_label(trace.name)] if named else []
-        if trace.type == "heatmap":  # the cell's own text (e.g. "42 %<br>n=12") when it has one
-            write = _formatter(trace.colorbar)
-            xs, ys = _categories(trace.x), _categories(trace.y)
-            texts = trace.text if trace.text is not None else [[None] * len(xs) for _ in ys]
-            for y, line, text_line in zip(ys, trace.z or [], texts, strict=False):
+    for trace in traces:
+        series = [_label(trace.get("name"))] if named else []
+        if trace.get("type") == "heatmap":  # the cell's own text (e.g. "42 %<br>n=12") when it has one
+            write = _formatter(trace.get("colorbar"))
+            xs, ys = _categories(trace.get("x")), _categories(trace.get("y"))
+            texts = _values(trace.get("text")) or [[None] * len(xs) for _ in ys]
+            for y, line, text_line in zip(ys, _values(trace.get("z")), texts, strict=False):
                 for x, z, text in zip(xs, line, text_line, strict=False):
                     shown = re.sub(r"\s*<br>\s*", ", ", text) if isinstance(text, str) else write(z)
                     rows.append([*series, f"{y} – {x}", shown])
             category_title = "Felt"
-            value_title = _label(trace.colorbar.title.text) or "Værdi"
+            value_title = _label(_get(trace, "colorbar", "title", "text")) or "Værdi"
             continue
-        panel = _panel_title(fig, trace)
+        panel = _panel_title(layout, trace)
         series = [f"{panel}: {series[0]}" if series else panel] if panel else series
-        horizontal = getattr(trace, "orientation", None) == "h" or (
-            trace.type == "scatter" and trace.x is not None and len(trace.x) and _is_number(list(trace.x)[0])
-            and trace.y is not None and len(trace.y) and not _is_number(list(trace.y)[0]))
-        values, cats = (trace.x, trace.y) if horizontal else (trace.y, trace.x)
-        value_axis = layout.xaxis if horizontal else layout.yaxis
-        write = _formatter(value_axis)
-        category_title = category_title or _axis_title(fig, "y" if horizontal else "x")
-        value_title = value_title or _axis_title(fig, "x" if horizontal else "y")
-        for cat, value in zip(_categories(cats), list(values) if values is not None else [], strict=False):
+        xs, ys = _values(trace.get("x")), _values(trace.get("y"))
+        horizontal = trace.get("orientation") == "h" or (
+            trace.get("type", "scatter") == "scatter" and len(xs) and _is_number(xs[0])
+            and len(ys) and not _is_number(ys[0]))
+        values, cats = (xs, ys) if horizontal else (ys, xs)
+        write = _formatter(layout.get("xaxis" if horizontal else "yaxis"))
+        category_title = category_title or _axis_title(layout, "y" if horizontal else "x")
+        value_title = value_title or _axis_title(layout, "x" if horizontal else "y")
+        for cat, value in zip(_categories(cats), values, strict=False):
             rows.append([*series, cat, write(value)])
     headings = (["Serie"] if named else []) + [category_title or "Kategori", value_title or "Værdi"]
     return headings, rows
 
 
-def _axis_title(fig: go.Figure, letter: str) -> str | None:
+def _axis_title(layout: dict, letter: str) -> str | None:
     """The first title on any x (or y) axis: small multiples title only the outer ones."""
-    layout = fig.layout.to_plotly_json()
-    for key in sorted((k for k in layout if re.fullmatch(rf"{letter}axis\d*", k)), key=lambda k: int(k[5:] or 1)):
-        text = (layout[key].get("title") or {}).get("text")
+    for key in _axes(layout, letter):
+        text = _get(layout, key, "title", "text")
         if text:
             return str(text)
     return None
 
 
-def figure_table_html(fig: go.Figure) -> str:
+def figure_table_html(fig: go.Figure | dict) -> str:
     """The figure's data as a folded table (``<details>``), titled like the figure."""
-    headings, rows = figure_rows(fig)
-    title = _label(fig.layout.title.text) or "figuren"
+    spec = _spec(fig)
+    headings, rows = figure_rows(spec)
+    title = _label(_get(spec, "layout", "title", "text")) or "figuren"
     if not rows:
         return ""
     table = element("table", element("thead", element("tr", *(element("th", h, scope="col") for h in headings))),

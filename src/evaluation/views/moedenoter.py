@@ -17,9 +17,10 @@ import pandas as pd
 from evaluation.analysis import charts, explore, queries
 from evaluation.plan import notes
 from evaluation.analysis.filters import Filters
-from evaluation.views.pending_figures import PendingFigures
 from evaluation.views.common import (STYLE, Status, esc, first_read, fmt_date, fmt_datetime, fmt_int, guarded,
                                      page_database, reader, show_page, table_html)
+from evaluation.views.figure_view import FigureView
+from evaluation.views.pending_figures import PendingFigures
 
 TITLE = "Mødenoter fra netværkenes evalueringsmøder"
 INTRO = ("Skriv noten fra hvert lokale SSP-netværks årlige evalueringsmøde. Noten gemmes i databasen "
@@ -65,7 +66,7 @@ class MoedenoterView:
         self.save_button = widgets.Button(description="Gem mødenote", button_style="primary", icon="save")
         self.save_button.add_class("ssp-save-note")
         self.save_button.on_click(lambda _b: self.save())
-        self.chart = widgets.Output()
+        self.chart = FigureView()
         self.chart.add_class("ssp-chart")
         self.listing = widgets.HTML("")
         self.listing.add_class("ssp-note-list")
@@ -107,15 +108,17 @@ class MoedenoterView:
         chart["cases"] = chart["cases"].fillna(0).astype(int)
         saved = set(self.notes_frame["netvaerk"])
         chart["saved"] = chart["netvaerk"].isin(saved)
-        fig = charts.bar_chart(chart, "netvaerk", "cases", f"Sager pr. netværk i {year} og gemte mødenoter",
+        spec = charts.bar_spec(chart, "netvaerk", "cases", f"Sager pr. netværk i {year} og gemte mødenoter",
                                x_title="SSP-netværk", y_title="Antal sager")
-        fig.update_traces(marker_color=[COLOUR_SAVED if s else COLOUR_MISSING for s in chart["saved"]],
-                          customdata=[["mødenote gemt" if s else "ingen mødenote endnu"] for s in chart["saved"]],
-                          hovertemplate="%{x}: %{y} sager<br>%{customdata[0]}<extra></extra>")
-        fig.add_annotation(text=f"Grøn: mødenote gemt ({len(saved & set(chart['netvaerk']))} af {len(chart)})."
-                                " Grå: mangler.", showarrow=False, x=0, y=1.06, xref="paper", yref="paper",
-                           xanchor="left", font={"size": 12})
-        self.figures.show(self.chart, fig)
+        for trace in spec["data"]:
+            trace.update(marker={"color": [COLOUR_SAVED if s else COLOUR_MISSING for s in chart["saved"]]},
+                         customdata=[["mødenote gemt" if s else "ingen mødenote endnu"] for s in chart["saved"]],
+                         hovertemplate="%{x}: %{y} sager<br>%{customdata[0]}<extra></extra>")
+        spec["layout"].setdefault("annotations", []).append(
+            {"text": f"Grøn: mødenote gemt ({len(saved & set(chart['netvaerk']))} af {len(chart)}). Grå: mangler.",
+             "showarrow": False, "x": 0, "y": 1.06, "xref": "paper", "yref": "paper", "xanchor": "left",
+             "font": {"size": 12}})
+        self.figures.show(self.chart, spec)
         self.listing.value = table_html(
             self.notes_frame, {"netvaerk": "SSP-netværk", "meeting_date": "Mødedato", "note": "Note",
                                "saved_at": "Gemt", "saved_by": "Af", "versions": "Versioner"},

@@ -24,6 +24,7 @@ from evaluation.analysis import charts, queries
 from evaluation.server.identity import require_person
 from evaluation.server.roles import chosen_network, visible_networks
 from evaluation.views import navigation
+from evaluation.views.figure_view import FigureView
 from evaluation.views.common import (STYLE, Status, esc, first_read, fmt_date, guarded, message_page, page_database,
                                      reader, show_figure, show_page, table_html)
 from evaluation.views.experience import kpi_cards_html
@@ -88,7 +89,7 @@ class NetvaerkView:
         self.download.add_class("ssp-network-download")
         self.cards = widgets.HTML("")
         self.cards.add_class("ssp-kpi-cards")
-        self.kpi_chart, self.trend_chart = widgets.Output(), widgets.Output()
+        self.kpi_chart, self.trend_chart = FigureView(), FigureView()
         self.chart_status = Status()
         self.phases = widgets.HTML("")
         self.phases.add_class("ssp-network-phases")
@@ -171,9 +172,9 @@ class NetvaerkView:
     def _draw_charts(self, sheet: network_sheet.NetworkYear, stale) -> None:
         with guarded(self.chart_status, loading="Henter figurer …"):
             self.deferred.wait_ready()
-            figures = [(self.kpi_chart, charts.kpi_chart(sheet.kpis, title=f"Nøgletal for {sheet.network} i "
+            figures = [(self.kpi_chart, charts.kpi_spec(sheet.kpis, title=f"Nøgletal for {sheet.network} i "
                                                          f"{sheet.year} og {sheet.year - 1} (95 %-interval)")),
-                       (self.trend_chart, charts.trend_chart(sheet.trend, title=f"Sager pr. kvartal i "
+                       (self.trend_chart, charts.trend_spec(sheet.trend, title=f"Sager pr. kvartal i "
                                                              f"{sheet.network}, alle år"))]
             for out, fig in figures:
                 if stale():

@@ -12,14 +12,11 @@ same order without a worker: a figure shown before that moment waits (the area s
 
 from __future__ import annotations
 
-import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from evaluation.views.common import show_figure
+from evaluation.views.figure_view import FigureView
 from evaluation.views.worker import BrowserReady
-
-WAITING = {"output_type": "display_data", "metadata": {},
-           "data": {"text/html": '<p class="ssp-loading">Henter figuren …</p>', "text/plain": "Henter figuren …"}}
 
 
 class PendingFigures:
@@ -27,15 +24,15 @@ class PendingFigures:
 
     def __init__(self, in_browser: bool) -> None:
         self.drawn = not in_browser
-        self._pending: dict[int, tuple[widgets.Output, go.Figure]] = {}
+        self._pending: dict[int, tuple[FigureView, go.Figure | dict]] = {}
         self.widget = BrowserReady(self.browser_ready) if in_browser else None
 
-    def show(self, out: widgets.Output, fig: go.Figure) -> None:
+    def show(self, out: FigureView, fig: go.Figure | dict) -> None:
         if self.drawn:
             show_figure(out, fig)
             return
         self._pending[id(out)] = (out, fig)  # the newest figure for an area wins
-        out.outputs = (WAITING,)
+        out.wait()
 
     def browser_ready(self) -> None:
         """Called when the page's last widget has been rendered: draw what waited."""

@@ -20,9 +20,10 @@ from evaluation.analysis import charts, explore, explore_export, queries
 from evaluation.analysis.filters import Filters
 from evaluation.format import plural
 from evaluation.settings import settings
-from evaluation.views.pending_figures import PendingFigures
 from evaluation.views.common import (FilterBar, STYLE, Status, esc, first_read, fmt_int, fmt_pct, guarded,
                                      page_database, reader, show_page, table_html)
+from evaluation.views.figure_view import FigureView
+from evaluation.views.pending_figures import PendingFigures
 
 TITLE = "Udforsk sagerne"
 INTRO = ("Vælg op til tre dimensioner og et mål. Figuren viser den første dimension langs aksen, den anden "
@@ -86,7 +87,7 @@ class UdforskView:
         self.measure = widgets.Dropdown(options=[(m.label, m.key) for m in explore.MEASURES.values()],
                                         value="cases", description="Mål", layout=widgets.Layout(width="420px"))
         self.measure.add_class("ssp-measure")
-        self.chart = widgets.Output()
+        self.chart = FigureView()
         self.chart.add_class("ssp-chart")
         self.table = widgets.HTML("")
         self.table.add_class("ssp-explore-table")

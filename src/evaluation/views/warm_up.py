@@ -51,24 +51,27 @@ def _duckdb_to_pandas() -> None:
 
 
 def _plotly_figures() -> None:
-    """One figure of each trace kind the pages draw, with the house style, as the page's JSON."""
+    """One figure of each kind the pages draw, made ready for the browser as the pages do: the
+    specs (``charts.*_spec``: the template is read once) and, for Udforsk's small multiples,
+    graph objects of each trace kind (plotly's lazily imported trace modules)."""
     import pandas as pd
+    import plotly.graph_objects as go
 
     from evaluation.analysis import charts
-    from evaluation.views.common import figure_bundle
+    from evaluation.views.figure_text import figure_table_html
+    from evaluation.views.figure_view import figure_spec
 
     trend = pd.DataFrame({"period": ["2025-K1", "2025-K2"], "cases": [3, 4]})
     figures = [
+        charts.bar_spec(trend, "period", "cases", "Opvarmning"),
+        charts.trend_spec(pd.DataFrame({"period_label": ["2025-K1"], "cases_a": [1], "cases_b": [2]})),
+        charts.empty_spec("Opvarmning"),
         charts.bar_chart(trend, "period", "cases", "Opvarmning"),
-        charts.trend_chart(pd.DataFrame({"period_label": ["2025-K1"], "cases_a": [1], "cases_b": [2]})),
-        charts._empty("Opvarmning"),
+        go.Figure(go.Heatmap(z=[[0.5]], x=["a"], y=["b"], colorscale=charts.HEATMAP_SCALE)),
+        go.Figure(go.Scatter(x=[1], y=[1], error_x={"type": "data", "array": [0.1]})),
     ]
-    import plotly.graph_objects as go
-
-    figures.append(go.Figure(go.Heatmap(z=[[0.5]], x=["a"], y=["b"], colorscale=charts.HEATMAP_SCALE)))
-    figures.append(go.Figure(go.Scatter(x=[1], y=[1], error_x={"type": "data", "array": [0.1]})))
     for fig in figures:
-        figure_bundle(fig)
+        figure_table_html(figure_spec(fig))
 
 
 __all__ = ["warm_up"]

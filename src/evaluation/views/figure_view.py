@@ -1,0 +1,180 @@
+"""One chart on a dashboard page, redrawn in place (``Plotly.react``), its numbers under it.
+
+Why not a figure in an ``ipywidgets.Output`` (the pages' first way): a new figure in an Output
+replaces the output's content, so the browser tears the old plot down and the jupyterlab-plotly
+renderer runs a fresh ``Plotly.newPlot``; on Årsevaluering a filter change with its 7 charts
+took ~0.8 s in the browser that way (benchmarks/dashboard.py). ``FigureView`` keeps one plot
+element per chart and hands each new figure to ``Plotly.react``, which updates the drawing it
+already has. Not plotly's ``FigureWidget`` either (conventions.md: plotly#4998, voila#1533, and
+its widget code is 5 MB sent with every chart).
+
+* **plotly.js** is the copy the jupyterlab-plotly extension already serves (offline, cached
+  by the browser; ``window.Plotly`` once loaded). Voilà loads the extension's code only when an
+  output of its type appears, and its renderer loads plotly.js only when it first draws; these
+  pages have no such output. So the widget takes the extension's module from JupyterLab's
+  module-federation container (``_JUPYTERLAB``, where Voilà registered it) and renders one
+  empty figure off the page through its renderer factory (JupyterLab's ``IRenderMime`` API),
+  which loads the library. Measured on a fresh page: no other copy of plotly.js is fetched.
+* **First draw**: the plot is drawn only once the widget's element is in the page and has a
+  width; a figure drawn into an area not laid out yet got a height of 0 (the "empty until the
+  first click" bug, ``pending_figures``).
+* **The data table** (``figure_text``, the chart's text alternative) is replaced with the
+  figure; a table the reader had unfolded stays unfolded.
+* **Unchanged figures** are not sent again: a filter that leaves a chart as it was only
+  raises ``revision``. The browser writes the revision it has drawn on the element
+  (``data-drawn``) once ``Plotly.react`` has finished, and marks it ``data-pending`` while a
+  change is on its way: the benchmark and the tests wait for that.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anywidget
+import plotly.graph_objects as go
+import traitlets
+
+FIGURE_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+WAITING_HTML = '<p class="ssp-loading">Henter figuren …</p>'
+
+
+def figure_spec(fig: go.Figure | dict) -> dict:
+    """What the browser draws: data, layout and the pages' config, as plain JSON data.
+
+    A spec from ``charts.*_spec`` is used as it is (already JSON data); a graph object goes
+    through plotly's own encoder (numpy, dates and NaN made JSON-safe).
+    """
+    spec = fig if isinstance(fig, dict) else json.loads(fig.to_json())
+    return {"data": spec.get("data") or [], "layout": spec.get("layout") or {}, "config": FIGURE_CONFIG}
+
+
+class FigureView(anywidget.AnyWidget):
+    """A chart area: ``show(fig)`` draws ``fig`` (a spec or a ``go.Figure``) in place."""
+
+    _esm = """
+    const MIME = "application/vnd.plotly.v1+json";
+    let loading = null;
+    // plotly.js from the jupyterlab-plotly extension: its renderer loads the library (and the
+    // library sets window.Plotly) the first time it renders, so one empty figure is rendered,
+    // off the page, through the extension's renderer factory (JupyterLab's IRenderMime API).
+    async function loadThroughRenderer() {
+      const container = window._JUPYTERLAB && window._JUPYTERLAB["jupyterlab-plotly"];
+      if (!container) return;
+      const module = (await container.get("./mimeExtension"))();
+      const extensions = [].concat(module.default || module);
+      const factory = module.rendererFactory || extensions.map((e) => e && e.rendererFactory).find(Boolean);
+      const renderer = factory.createRenderer({ mimeType: MIME });
+      await renderer.renderModel({ data: { [MIME]: { data: [], layout: {}, config: {} } }, metadata: {},
+                                   trusted: true, setData() {} });
+      if (renderer.dispose) renderer.dispose();
+    }
+    function plotly() {
+      if (window.Plotly) return Promise.resolve(window.Plotly);
+      if (!loading) loading = (async () => {
+        try { await loadThroughRenderer(); }
+        catch (error) { console.warn("ssp-figure: plotly.js via jupyterlab-plotly", error); }
+        for (let i = 0; i < 600 && !window.Plotly; i++) await new Promise((r) => setTimeout(r, 50));
+        if (!window.Plotly) { loading = null; throw new Error("plotly.js is not loaded"); }
+        return window.Plotly;
+      })();
+      return loading;
+    }
+    function laidOut(el) {
+      return new Promise((resolve) => {
+        let tries = 0;
+        const check = () => (el.isConnected && el.clientWidth > 0) || ++tries > 600
+          ? resolve() : requestAnimationFrame(check);
+        check();
+      });
+    }
+    export default {
+      render({ model, el }) {
+        el.classList.add("ssp-figure");
+        const plot = document.createElement("div");
+        plot.className = "ssp-figure-plot";
+        const table = document.createElement("div");
+        table.className = "ssp-figure-table";
+        el.append(plot, table);
+        let shownFigure = null, shownTable = null, queued = false, chain = Promise.resolve();
+        const update = () => {
+          const figure = model.get("figure"), html = model.get("table"), revision = model.get("revision");
+          chain = chain.then(async () => {
+            if (html !== shownTable) {
+              const open = table.querySelector("details")?.open;
+              table.innerHTML = html;
+              if (open) table.querySelector("details")?.setAttribute("open", "");
+              shownTable = html;
+            }
+            if (figure !== shownFigure) {
+              if (figure && figure.data) {
+                const Plotly = await plotly();
+                await laidOut(el);
+                await Plotly.react(plot, figure.data, figure.layout || {}, figure.config || {});
+              } else if (window.Plotly) {
+                window.Plotly.purge(plot);
+              }
+              shownFigure = figure;
+            }
+            if (revision > 0) el.dataset.drawn = String(revision);
+            if (model.get("revision") === revision) delete el.dataset.pending;
+          }).catch((error) => console.error("ssp-figure", error));
+        };
+        const schedule = () => {
+          el.dataset.pending = "1";
+          if (queued) return;
+          queued = true;
+          queueMicrotask(() => { queued = false; update(); });
+        };
+        for (const name of ["figure", "table", "revision"]) model.on(`change:${name}`, schedule);
+        schedule();
+        return () => {
+          for (const name of ["figure", "table", "revision"]) model.off(`change:${name}`, schedule);
+          if (window.Plotly) window.Plotly.purge(plot);
+        };
+      }
+    };
+    """
+    # Containment keeps plotly's forced style and layout passes inside the chart: each redraw
+    # measures text and boxes many times, and without it every measurement laid out the whole
+    # page anew (a network change with its 7 charts: median 338 ms without, 272 ms with, at 10k
+    # cases, the same page with and without). plotly sets .svg-container's size itself.
+    _css = """
+    .ssp-figure { width: 100%; }
+    .ssp-figure-plot { width: 100%; contain: layout paint style; }
+    .ssp-figure-plot .svg-container { contain: strict; }
+    """
+
+    figure = traitlets.Dict().tag(sync=True)
+    table = traitlets.Unicode("").tag(sync=True)
+    revision = traitlets.Int(0).tag(sync=True)
+
+    def show(self, fig: go.Figure | dict) -> bool:
+        """Draw ``fig`` with its data table; False when it is the figure already shown (then only
+        ``revision`` moves, so the browser confirms it has the newest state)."""
+        from evaluation.views.figure_text import figure_table_html
+
+        spec = figure_spec(fig)
+        changed = spec != self.figure
+        with self.hold_sync():
+            if changed:
+                self.figure = spec
+                self.table = figure_table_html(spec)
+            self.revision += 1
+        return changed
+
+    def wait(self) -> None:
+        """Say "Henter figuren …" instead of a chart (``pending_figures``)."""
+        with self.hold_sync():
+            self.figure = {}
+            self.table = WAITING_HTML
+            self.revision += 1
+
+    @property
+    def title(self) -> str | None:
+        """The title of the figure shown (tests and benchmarks read it)."""
+        title: Any = (self.figure.get("layout") or {}).get("title") or {}
+        return title.get("text") if isinstance(title, dict) else None
+
+
+__all__ = ["FIGURE_CONFIG", "FigureView", "figure_spec"]
