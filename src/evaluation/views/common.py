@@ -33,7 +33,7 @@ from evaluation.analysis import queries
 from evaluation.errors import EvaluationError
 from evaluation.analysis.filters import Filters
 from evaluation.settings import database_path
-from evaluation.views.figure_view import FIGURE_CONFIG, FigureView  # noqa: F401 (FIGURE_CONFIG re-exported)
+from evaluation.views.figure_view import FigureView
 
 log = logging.getLogger(__name__)
 
