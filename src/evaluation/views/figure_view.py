@@ -17,7 +17,9 @@ its widget code is 5 MB sent with every chart).
   which loads the library. Measured on a fresh page: no other copy of plotly.js is fetched.
 * **First draw**: the plot is drawn only once the widget's element is in the page and has a
   width; a figure drawn into an area not laid out yet got a height of 0 (the "empty until the
-  first click" bug, ``pending_figures``).
+  first click" bug). So a page may show a figure in its first state: no page holds figures
+  back until the browser reports in (the former ``pending_figures`` did, for Udforsk and
+  Mødenoter, before this widget waited for the layout itself).
 * **The data table** (``figure_text``, the chart's text alternative) is replaced with the
   figure; a table the reader had unfolded stays unfolded.
 * **Unchanged figures** are not sent again: a filter that leaves a chart as it was only
@@ -36,7 +38,6 @@ import plotly.graph_objects as go
 import traitlets
 
 FIGURE_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
-WAITING_HTML = '<p class="ssp-loading">Henter figuren …</p>'
 
 
 def figure_spec(fig: go.Figure | dict) -> dict:
@@ -162,13 +163,6 @@ class FigureView(anywidget.AnyWidget):
                 self.table = figure_table_html(spec)
             self.revision += 1
         return changed
-
-    def wait(self) -> None:
-        """Say "Henter figuren …" instead of a chart (``pending_figures``)."""
-        with self.hold_sync():
-            self.figure = {}
-            self.table = WAITING_HTML
-            self.revision += 1
 
     @property
     def title(self) -> str | None:

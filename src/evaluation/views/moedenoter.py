@@ -18,9 +18,8 @@ from evaluation.analysis import charts, explore, queries
 from evaluation.plan import notes
 from evaluation.analysis.filters import Filters
 from evaluation.views.common import (STYLE, Status, esc, first_read, fmt_date, fmt_datetime, fmt_int, guarded,
-                                     page_database, reader, show_page, table_html)
+                                     page_database, reader, show_figure, show_page, table_html)
 from evaluation.views.figure_view import FigureView
-from evaluation.views.pending_figures import PendingFigures
 
 TITLE = "Mødenoter fra netværkenes evalueringsmøder"
 INTRO = ("Skriv noten fra hvert lokale SSP-netværks årlige evalueringsmøde. Noten gemmes i databasen "
@@ -31,15 +30,15 @@ COLOUR_SAVED, COLOUR_MISSING = charts.COLOURS["ja"], charts.COLOURS["ikke_regist
 class MoedenoterView:
     """The whole page; ``widget`` is what the notebook displays.
 
-    Everything is read before the page is shown (one query); the chart is drawn once the
-    browser has drawn the page (``pending_figures``), or at once without a browser.
+    Everything is read before the page is shown (one query). The chart is part of the page's
+    first state; its area draws it once the browser has laid the page out (``figure_view``), so
+    ``in_browser`` changes nothing here.
     """
 
     def __init__(self, db_path: Path | str | None = None, *, today: date | None = None,
                  in_browser: bool = False) -> None:
         self.db_path = Path(db_path) if db_path else page_database()
         self.ready = False
-        self.figures = PendingFigures(in_browser)
         self.status = Status()
         self.notes_frame = pd.DataFrame()
         loaded, message = first_read(self.db_path, TITLE, self.status, lambda con: (
@@ -81,8 +80,6 @@ class MoedenoterView:
             widgets.HTML("<h2>Gemte mødenoter</h2>"), self.chart, self.listing,
         ])
         self.widget.add_class("ssp-page")
-        if self.figures.widget is not None:  # last: it reports that the page is drawn
-            self.widget.children += (self.figures.widget,)
         self.refresh()
         self.ready = True
 
@@ -118,7 +115,7 @@ class MoedenoterView:
             {"text": f"Grøn: mødenote gemt ({len(saved & set(chart['netvaerk']))} af {len(chart)}). Grå: mangler.",
              "showarrow": False, "x": 0, "y": 1.06, "xref": "paper", "yref": "paper", "xanchor": "left",
              "font": {"size": 12}})
-        self.figures.show(self.chart, spec)
+        show_figure(self.chart, spec)
         self.listing.value = table_html(
             self.notes_frame, {"netvaerk": "SSP-netværk", "meeting_date": "Mødedato", "note": "Note",
                                "saved_at": "Gemt", "saved_by": "Af", "versions": "Versioner"},

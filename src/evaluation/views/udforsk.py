@@ -21,9 +21,8 @@ from evaluation.analysis.filters import Filters
 from evaluation.format import plural
 from evaluation.settings import settings
 from evaluation.views.common import (FilterBar, STYLE, Status, esc, first_read, fmt_int, fmt_pct, guarded,
-                                     page_database, reader, show_page, table_html)
+                                     page_database, reader, show_figure, show_page, table_html)
 from evaluation.views.figure_view import FigureView
-from evaluation.views.pending_figures import PendingFigures
 
 TITLE = "Udforsk sagerne"
 INTRO = ("Vælg op til tre dimensioner og et mål. Figuren viser den første dimension langs aksen, den anden "
@@ -60,15 +59,15 @@ def download_html(result: explore_export.Table, filters: Filters, dimensions: li
 class UdforskView:
     """The whole page; ``widget`` is what the notebook displays.
 
-    Everything is read before the page is shown (one query); the chart is drawn once the
-    browser has drawn the page (``pending_figures``), or at once without a browser.
+    Everything is read before the page is shown (one query). The chart is part of the page's
+    first state; its area draws it once the browser has laid the page out (``figure_view``), so
+    ``in_browser`` changes nothing here.
     """
 
     def __init__(self, db_path: Path | str | None = None, *, today: date | None = None,
                  in_browser: bool = False) -> None:
         self.db_path = Path(db_path) if db_path else page_database()
         self.ready = False
-        self.figures = PendingFigures(in_browser)
         self.status = Status()
         self.frame = pd.DataFrame()
         self.timings: dict[str, float] = {}
@@ -105,8 +104,6 @@ class UdforskView:
             widgets.HTML("<h2>Tabel</h2>"), self.download, self.table,
         ])
         self.widget.add_class("ssp-page")
-        if self.figures.widget is not None:  # last: it reports that the page is drawn
-            self.widget.children += (self.figures.widget,)
         self.refresh()
         self.ready = True
 
@@ -127,7 +124,7 @@ class UdforskView:
             with reader(self.db_path) as con:
                 self.frame = explore.explore(con, filters, dims, measure)
                 shown = explore.with_empty_periods(con, filters, self.frame, dims, measure)
-            self.figures.show(self.chart, charts.explore_chart(shown, dims, measure))
+            show_figure(self.chart, charts.explore_chart(shown, dims, measure))
             result = explore_export.table(shown, dims, measure)
             self.table.value = self._table_html(result)
             self.download.value = download_html(result, filters, dims, measure) if not self.frame.empty else ""
