@@ -106,6 +106,21 @@ def test_aarsevaluering_shows_every_section_with_kpis_from_the_query_layer(page:
     assert statuses == [""] * 6
 
 
+def test_networks_without_export_follow_a_new_load_though_a_network_change_reuses_them(
+        page: AarsevalueringView, view_db: Path) -> None:
+    """The list is kept per year and database version (a network change does not re-read it):
+    a case for Vest written after the page was built must take Vest off the list."""
+    assert "Vest" in page.experience.no_export.value
+    page.filter_bar.network.value = "Nord"
+    assert page.wait(60) and "Vest" in page.experience.no_export.value  # the same year: still listed
+    with db.writer(view_db) as con:
+        con.execute("""INSERT INTO case_versions SELECT * REPLACE ('Vest' AS netvaerk, sags_id || '-V' AS sags_id)
+                       FROM case_versions WHERE year(indberetningsmaaned) = 2025 LIMIT 1""")
+    page.filter_bar.network.value = "Syd"
+    assert page.wait(60)
+    assert "Vest" not in page.experience.no_export.value
+
+
 def test_network_filter_changes_the_kpi_cards_to_the_query_layers_values(page: AarsevalueringView,
                                                                          view_db: Path) -> None:
     page.filter_bar.network.value = "Syd"
