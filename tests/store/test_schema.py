@@ -6,6 +6,7 @@ import re
 
 import duckdb
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from evaluation.ingest import spec
 from evaluation.settings import SCHEMA_PATH
@@ -85,8 +86,6 @@ def schema_con() -> duckdb.DuckDBPyConnection:
 
 def _element(column: spec.Column):
     """List elements near the codes: the codes, other case, a blank before, unknown, NULL."""
-    from hypothesis import strategies as st
-
     codes = list(column.codes)
     near = [code.upper() for code in codes[:2]] + [f" {codes[0]}", "x", ""]
     return st.one_of(st.sampled_from(codes), st.sampled_from(near), st.none(), st.text(max_size=4))
@@ -97,8 +96,6 @@ def test_a_list_check_accepts_exactly_what_list_has_all_accepts(column: spec.Col
                                                                  schema_con: duckdb.DuckDBPyConnection) -> None:
     """Migration 0023 replaced list_has_all(codes, list) by an ENUM cast that keeps the count of
     non-NULL elements: the same lists must pass and fail (NULL elements, look-alikes, case)."""
-    from hypothesis import given, settings, strategies as st
-
     definition = _column_definition(column.key)
     assert "list_has_all" not in definition and "TRY_CAST" in definition
     new_check = definition.split("CHECK", 1)[1].strip().removesuffix(",")
