@@ -253,3 +253,14 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# --- store.db: warm readers are a dashboard kernel's choice, never carried between tests ----
+
+@pytest.fixture(autouse=True)
+def _readers_not_kept_warm() -> Iterator[None]:
+    """A test that builds a page through ``show_page`` turns warm readers on for its process;
+    the next test starts without (it may open a file read-write, which a kept read-only
+    instance would refuse)."""
+    yield
+    db.stop_keeping_warm()

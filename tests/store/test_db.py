@@ -140,3 +140,68 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
         assert proc.exitcode == 0
     assert contended.value > 0, "the writers never met: the test did not race"
     assert _count_notes(path) == 1 + 3 * 5
+
+
+# --- warm readers (a dashboard kernel keeps its database open between readers) --------------
+
+def _note(path: Path, text: str) -> None:
+    with db.writer(path) as con:
+        con.execute("INSERT INTO meeting_notes (netvaerk, year, note, saved_by) VALUES ('Nord', 2025, ?, 'test')",
+                    [text])
+
+
+@pytest.fixture
+def warm_db(tmp_path: Path):
+    path = tmp_path / "warm.duckdb"
+    db.init(path)
+    db.keep_readers_warm(idle_s=60)
+    yield path
+    db.stop_keeping_warm()
+
+
+def test_warm_readers_share_one_instance(warm_db: Path) -> None:
+    # An instance-wide setting made through one reader is seen by the next one: the same DuckDB
+    # instance (a new instance starts with the machine's thread count).
+    with db.reader(warm_db) as con:
+        con.execute("SET GLOBAL threads = 1")
+    with db.reader(warm_db) as con:
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+    db.stop_keeping_warm()
+    with db.reader(warm_db) as con:
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] != 1 or mp.cpu_count() == 1
+
+
+def test_a_warm_reader_sees_every_write(warm_db: Path) -> None:
+    before = _count_notes(warm_db)
+    for i in range(3):
+        _note(warm_db, f"note {i}")  # the writer replaces the file the keeper has open
+        assert _count_notes(warm_db) == before + i + 1
+
+
+def test_the_keeper_never_pins_an_old_file(warm_db: Path) -> None:
+    # A reader still open on the old file when another reader starts: DuckDB hands that second
+    # reader the old file's instance, so it must not become the keeper, or every later reader
+    # would see the old data.
+    _note(warm_db, "one")
+    with db.reader(warm_db) as old:
+        _note(warm_db, "two")
+        with db.reader(warm_db) as second:
+            second.execute("SELECT 1").fetchall()
+        assert old.execute("SELECT count(*) FROM meeting_notes").fetchone()[0] == 1
+    assert _count_notes(warm_db) == 2
+    _note(warm_db, "three")
+    assert _count_notes(warm_db) == 3
+
+
+def test_the_keeper_closes_when_idle(warm_db: Path) -> None:
+    import time
+
+    db.keep_readers_warm(idle_s=0.2)
+    _count_notes(warm_db)
+    assert db._WARM.is_open()
+    deadline = time.monotonic() + 30
+    while db._WARM.is_open() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not db._WARM.is_open()
+    assert _count_notes(warm_db) == 0  # and opens again when needed
+    assert db._WARM.is_open()

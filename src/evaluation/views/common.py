@@ -114,8 +114,7 @@ def database_problem(db_path: Path) -> str | None:
 
 def database_signature(db_path: Path) -> tuple[int, int, int]:
     """Identifies one version of the database file: writers replace it (new inode, mtime)."""
-    stat = Path(db_path).stat()
-    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    return db.version(db_path)
 
 
 # --- formatting (Danish): the one kit lives in evaluation.format -------------------------
@@ -416,6 +415,7 @@ def show_page(view_class: type, title: str, db_path: Path | str | None = None, *
     from evaluation.views import navigation
 
     wait_for_user()
+    db.keep_readers_warm()  # a kernel reads again on every filter change (store/db.py)
     try:
         person = current_person(Path(db_path) if db_path else None)
     except EvaluationError as exc:
