@@ -178,19 +178,25 @@ def table_html(frame: pd.DataFrame | None, columns: Mapping[str, str], *,
         return element("p", empty, class_="ssp-lead")
     formats = formats or {}
     head = element("tr", *(element("th", title) for title in columns.values()))
-    body = []
+    # The rows as one string, each cell escaped once: the same HTML as ``element`` per cell, but
+    # Årsevaluering's 200 learnings took 19 ms that way, a filter change's largest single cost.
+    rows = []
     for record in frame.to_dict("records"):
-        cells = []
-        for key in columns:
-            value = record.get(key)
-            cells.append(element("td", formats[key](value) if key in formats else text(value)))
-        body.append(element("tr", *cells, class_=row_class(record) if row_class else ""))
-    table = element("table", element("thead", head), element("tbody", *body), class_="ssp-table")
+        cells = "".join(f"<td>{_cell(formats[key](record.get(key)) if key in formats else text(record.get(key)))}</td>"
+                        for key in columns)
+        rows.append(f'<tr class="{escape(row_class(record) if row_class else "")}">{cells}</tr>')
+    body = Markup("".join(rows))
+    table = element("table", element("thead", head), element("tbody", body), class_="ssp-table")
     if not scroll:
         return table
     # A region that scrolls must be reachable by keyboard (WCAG 2.1.1; axe: scrollable-region-focusable).
     return element("div", table, class_="ssp-scroll", tabindex="0", role="region",
-                   aria_label=f"Tabel med {plural(len(body), 'række', 'rækker')}, som kan rulles")
+                   aria_label=f"Tabel med {plural(len(rows), 'række', 'rækker')}, som kan rulles")
+
+
+def _cell(value: Any) -> Markup | str:
+    """A cell's content escaped (``Markup`` kept), as ``element`` does; None is empty."""
+    return "" if value is None else escape(value)
 
 
 __all__ = ["MISSING", "MONTHS", "Markup", "NBSP", "and_list", "day", "day_time", "element", "esc", "escape",
