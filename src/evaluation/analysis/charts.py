@@ -19,6 +19,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from evaluation.analysis import chart_margins
 from evaluation.analysis.explore import DIMENSIONS, MEASURES
 from evaluation.settings import settings
 
@@ -97,9 +98,9 @@ def _styled(spec: dict, title: str, x_title: str | None = None, y_title: str | N
         axis_layout = layout.setdefault(axis, {})
         if text is not None:
             _merge(axis_layout, {"title": {"text": text}})
-        axis_layout["automargin"] = True
+        axis_layout["automargin"] = True  # the safety net: chart_margins.reserve sizes the margins
     spec.setdefault("data", [])
-    return spec
+    return chart_margins.reserve(spec)
 
 
 def _layout(fig: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
