@@ -89,6 +89,22 @@ class FigureView(anywidget.AnyWidget):
         check();
       });
     }
+    // One queue for every chart on the page, run in an animation frame: updates that arrive
+    // together are drawn one after another in that frame, and the browser then styles, lays
+    // out and paints the page once, not once per chart. The jobs run one at a time, in order
+    // (a chart's updates never overlap; the first waits for plotly.js to load).
+    const frame = window.__sspFigureFrame ||
+      (window.__sspFigureFrame = { jobs: [], scheduled: false, done: Promise.resolve() });
+    function inFrame(job) {
+      frame.jobs.push(job);
+      if (frame.scheduled) return;
+      frame.scheduled = true;
+      requestAnimationFrame(() => {
+        frame.scheduled = false;
+        const jobs = frame.jobs.splice(0);
+        frame.done = frame.done.then(async () => { for (const next of jobs) await next(); });
+      });
+    }
     export default {
       render({ model, el }) {
         el.classList.add("ssp-figure");
@@ -97,35 +113,38 @@ class FigureView(anywidget.AnyWidget):
         const table = document.createElement("div");
         table.className = "ssp-figure-table";
         el.append(plot, table);
-        let shownFigure = null, shownTable = null, queued = false, chain = Promise.resolve();
-        const update = () => {
+        let shownFigure = null, shownTable = null, queued = false, drawn = false;
+        const update = async () => {
           const figure = model.get("figure"), html = model.get("table"), revision = model.get("revision");
-          chain = chain.then(async () => {
-            if (html !== shownTable) {
-              const open = table.querySelector("details")?.open;
-              table.innerHTML = html;
-              if (open) table.querySelector("details")?.setAttribute("open", "");
-              shownTable = html;
-            }
+          try {
             if (figure !== shownFigure) {
               if (figure && figure.data) {
                 const Plotly = await plotly();
-                await laidOut(el);
+                if (!drawn) await laidOut(el);  // drawn once: its area has a width
                 await Plotly.react(plot, figure.data, figure.layout || {}, figure.config || {});
+                drawn = true;
               } else if (window.Plotly) {
                 window.Plotly.purge(plot);
               }
               shownFigure = figure;
             }
+            if (html !== shownTable) {  // after the plot: plotly's measurements find a clean page
+              const open = table.querySelector("details")?.open;
+              table.innerHTML = html;
+              if (open) table.querySelector("details")?.setAttribute("open", "");
+              shownTable = html;
+            }
             if (revision > 0) el.dataset.drawn = String(revision);
             if (model.get("revision") === revision) delete el.dataset.pending;
-          }).catch((error) => console.error("ssp-figure", error));
+          } catch (error) {
+            console.error("ssp-figure", error);
+          }
         };
         const schedule = () => {
           el.dataset.pending = "1";
           if (queued) return;
           queued = true;
-          queueMicrotask(() => { queued = false; update(); });
+          queueMicrotask(() => { queued = false; inFrame(update); });
         };
         for (const name of ["figure", "table", "revision"]) model.on(`change:${name}`, schedule);
         schedule();
