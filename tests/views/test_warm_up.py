@@ -1,4 +1,4 @@
-"""The pre-heated kernel's warm-up (views/warm_up.py): it pays plotly's and pandas' first uses
+"""The pre-heated kernel's warm-up (views/warm_up.py): it pays plotly's, pandas' and scipy's first uses
 before the request, and reads no database (a page never shows data older than the request)."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ before = type(pio.templates._templates.get("plotly_white")).__name__
 warm_up.warm_up()
 print(json.dumps({"template_before": before,
                   "template_after": type(pio.templates._templates.get("plotly_white")).__name__,
-                  "heatmap": "plotly.graph_objs._heatmap" in sys.modules}))
+                  "heatmap": "plotly.graph_objs._heatmap" in sys.modules,
+                  "scipy_stats": "scipy.stats" in sys.modules}))
 """
 
 
@@ -30,5 +31,6 @@ def test_warm_up_loads_plotly_template_and_traces_without_touching_the_database(
     assert seen["template_before"] == "object"  # plotly loads its templates lazily …
     assert seen["template_after"] == "Template"  # … the warm-up made it load the house template
     assert seen["heatmap"] is True
+    assert seen["scipy_stats"] is True  # the KPI cards' tests: ~0.6 s of a first view otherwise
     assert list(tmp_path.iterdir()) == [], "the warm-up must not create or open a database"
     assert "Opvarmning" not in run.stderr  # no failure logged
