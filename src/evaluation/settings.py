@@ -135,6 +135,9 @@ def access_log_path(db_path: str | os.PathLike[str] | None = None) -> Path:
 # (``VoilaConfiguration.http_header_envs``). Nothing a browser sends can set it.
 IDENTITY_HEADER = "X-Ssp-User"
 IDENTITY_ENV = "HTTP_X_SSP_USER"
+# Where the server serves plotly.js for the pages' charts (server/handlers.PlotlyScript), under
+# its base URL; the pages add ``?v=<plotly.js version>`` so a browser may keep it.
+PLOTLY_SCRIPT_PATH = "ssp/static/plotly.min.js"
 # "server" in ``ssp-eval serve`` and in every kernel it starts; unset elsewhere.
 MODE_ENV = "SSP_EVAL_MODE"
 _acting_user: ContextVar[str | None] = ContextVar("ssp_eval_acting_user", default=None)

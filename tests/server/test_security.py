@@ -45,6 +45,7 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "/ssp/session": (STATUS, "/ssp/session", "GET"),  # only "is my session live?" (pagehtml)
     "/ssp/upload": (LOGIN, "/ssp/upload?network=Sindal", "POST"),
     "/ssp/download/([a-z]+)/([^/]+)": (LOGIN, "/ssp/download/plan/handleplan.yaml", "GET"),
+    "/ssp/static/plotly.min.js": (LOGIN, "/ssp/static/plotly.min.js", "GET"),
     r"/ssp/kernel-query/(?P<secret>[\w-]+)/" + KERNEL: (SECRET, f"/ssp/kernel-query/gaet/{NO_ID}", "GET"),
     "/api/kernels/" + KERNEL: (LOGIN, f"/api/kernels/{NO_ID}", "GET"),
     "/api/kernels/" + KERNEL + "/channels": (LOGIN, f"/api/kernels/{NO_ID}/channels", "GET"),

@@ -304,3 +304,19 @@ def test_ingest_succeeds_while_a_dashboard_is_open_and_a_reload_shows_it(
     expect(card_value(page, "cases")).to_have_text(after)
     expect(page.locator(".ssp-filter-network select option", has_text=NEW_NETWORK)).to_have_count(1)
     assert_no_traceback(page)
+
+
+def test_without_plotly_js_a_chart_says_so_in_danish_and_keeps_its_numbers(browser: Browser, server: int) -> None:
+    # The charts' plotly.js comes from the server (settings.PLOTLY_SCRIPT_PATH); here it never arrives.
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    page.route("**/ssp/static/plotly.min.js*", lambda route: route.abort())
+    try:
+        page.goto(dashboard.url(server, "udforsk.ipynb"), timeout=PAGE_TIMEOUT_MS)
+        failed = page.locator(".ssp-figure .ssp-figure-failed").first
+        expect(failed).to_have_text("Figuren kunne ikke vises. Tallene står i tabellen herunder.")
+        expect(page.locator(".ssp-figure .ssp-figure-table table").first).to_be_attached()
+        assert page.locator(".js-plotly-plot").count() == 0
+        assert_no_traceback(page)
+    finally:
+        page.close()

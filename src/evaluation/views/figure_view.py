@@ -8,13 +8,16 @@ element per chart and hands each new figure to ``Plotly.react``, which updates t
 already has. Not plotly's ``FigureWidget`` either (conventions.md: plotly#4998, voila#1533, and
 its widget code is 5 MB sent with every chart).
 
-* **plotly.js** is the copy the jupyterlab-plotly extension already serves (offline, cached
-  by the browser; ``window.Plotly`` once loaded). Voilà loads the extension's code only when an
-  output of its type appears, and its renderer loads plotly.js only when it first draws; these
-  pages have no such output. So the widget takes the extension's module from JupyterLab's
-  module-federation container (``_JUPYTERLAB``, where Voilà registered it) and renders one
-  empty figure off the page through its renderer factory (JupyterLab's ``IRenderMime`` API),
-  which loads the library. Measured on a fresh page: no other copy of plotly.js is fetched.
+* **plotly.js** comes from our server (``server/handlers.PlotlyScript``: the plotly package's
+  copy, offline), as one script fetched when a page draws its first chart and then kept by the
+  browser (the version is in its address). Until this change the charts took the copy inside
+  the jupyterlab-plotly extension, through JupyterLab's module federation; but Voilà loaded that
+  extension on every page, and its 4.8 MB bundle was compiled and run before each page's first
+  content (~0.7 s of the browser's main thread), so the extension is no longer loaded
+  (``voila.json``). If the script cannot be fetched, the chart area says so in Danish above its
+  data table, which still shows the numbers.
+* **Updates in one frame**: the chart updates that arrive together are drawn in one animation
+  frame, one after another, so the browser lays out and paints the page once for all of them.
 * **First draw**: the plot is drawn only once the widget's element is in the page and has a
   width; a figure drawn into an area not laid out yet got a height of 0 (the "empty until the
   first click" bug). So a page may show a figure in its first state: no page holds figures
@@ -37,6 +40,8 @@ import anywidget
 import plotly.graph_objects as go
 import traitlets
 
+from evaluation.settings import PLOTLY_SCRIPT_PATH
+
 FIGURE_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
 
 
@@ -50,35 +55,36 @@ def figure_spec(fig: go.Figure | dict) -> dict:
     return {"data": spec.get("data") or [], "layout": spec.get("layout") or {}, "config": FIGURE_CONFIG}
 
 
+def _plotly_script() -> str:
+    """The server's plotly.js (``settings.PLOTLY_SCRIPT_PATH``) with its version, so a browser keeps it."""
+    from plotly.offline import get_plotlyjs_version
+
+    return f"{PLOTLY_SCRIPT_PATH}?v={get_plotlyjs_version()}"
+
+
 class FigureView(anywidget.AnyWidget):
     """A chart area: ``show(fig)`` draws ``fig`` (a spec or a ``go.Figure``) in place."""
 
     _esm = """
-    const MIME = "application/vnd.plotly.v1+json";
+    // plotly.js from the server (server/handlers.PlotlyScript: the plotly package's copy,
+    // offline), loaded once per page when its first chart is drawn; window.Plotly once loaded.
     let loading = null;
-    // plotly.js from the jupyterlab-plotly extension: its renderer loads the library (and the
-    // library sets window.Plotly) the first time it renders, so one empty figure is rendered,
-    // off the page, through the extension's renderer factory (JupyterLab's IRenderMime API).
-    async function loadThroughRenderer() {
-      const container = window._JUPYTERLAB && window._JUPYTERLAB["jupyterlab-plotly"];
-      if (!container) return;
-      const module = (await container.get("./mimeExtension"))();
-      const extensions = [].concat(module.default || module);
-      const factory = module.rendererFactory || extensions.map((e) => e && e.rendererFactory).find(Boolean);
-      const renderer = factory.createRenderer({ mimeType: MIME });
-      await renderer.renderModel({ data: { [MIME]: { data: [], layout: {}, config: {} } }, metadata: {},
-                                   trusted: true, setData() {} });
-      if (renderer.dispose) renderer.dispose();
+    function scriptUrl() {
+      let base = "/";
+      try {
+        base = JSON.parse(document.getElementById("jupyter-config-data").textContent).baseUrl || "/";
+      } catch (error) { /* not in a Voilà page: the server's root */ }
+      return (base.endsWith("/") ? base : base + "/") + "__PLOTLY_SCRIPT__";
     }
     function plotly() {
       if (window.Plotly) return Promise.resolve(window.Plotly);
-      if (!loading) loading = (async () => {
-        try { await loadThroughRenderer(); }
-        catch (error) { console.warn("ssp-figure: plotly.js via jupyterlab-plotly", error); }
-        for (let i = 0; i < 600 && !window.Plotly; i++) await new Promise((r) => setTimeout(r, 50));
-        if (!window.Plotly) { loading = null; throw new Error("plotly.js is not loaded"); }
-        return window.Plotly;
-      })();
+      if (!loading) loading = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = scriptUrl();
+        script.onload = () => window.Plotly ? resolve(window.Plotly) : reject(new Error("plotly.js is not loaded"));
+        script.onerror = () => { loading = null; script.remove(); reject(new Error("plotly.js could not be fetched")); };
+        document.head.appendChild(script);
+      });
       return loading;
     }
     function laidOut(el) {
@@ -102,7 +108,11 @@ class FigureView(anywidget.AnyWidget):
       requestAnimationFrame(() => {
         frame.scheduled = false;
         const jobs = frame.jobs.splice(0);
-        frame.done = frame.done.then(async () => { for (const next of jobs) await next(); });
+        frame.done = frame.done.then(async () => {
+          for (const next of jobs) {
+            try { await next(); } catch (error) { console.error("ssp-figure", error); }
+          }
+        });
       });
     }
     export default {
@@ -116,29 +126,36 @@ class FigureView(anywidget.AnyWidget):
         let shownFigure = null, shownTable = null, queued = false, drawn = false;
         const update = async () => {
           const figure = model.get("figure"), html = model.get("table"), revision = model.get("revision");
-          try {
-            if (figure !== shownFigure) {
+          if (figure !== shownFigure) {
+            try {
               if (figure && figure.data) {
                 const Plotly = await plotly();
                 if (!drawn) await laidOut(el);  // drawn once: its area has a width
+                plot.querySelector(".ssp-figure-failed")?.remove();
                 await Plotly.react(plot, figure.data, figure.layout || {}, figure.config || {});
                 drawn = true;
               } else if (window.Plotly) {
                 window.Plotly.purge(plot);
               }
-              shownFigure = figure;
+            } catch (error) {  // plotly.js not fetched, or a figure it refused: say so, keep the numbers
+              console.error("ssp-figure", error);
+              if (!plot.querySelector(".ssp-figure-failed")) {
+                const failed = document.createElement("p");
+                failed.className = "ssp-figure-failed";
+                failed.textContent = "Figuren kunne ikke vises. Tallene står i tabellen herunder.";
+                plot.prepend(failed);
+              }
             }
-            if (html !== shownTable) {  // after the plot: plotly's measurements find a clean page
-              const open = table.querySelector("details")?.open;
-              table.innerHTML = html;
-              if (open) table.querySelector("details")?.setAttribute("open", "");
-              shownTable = html;
-            }
-            if (revision > 0) el.dataset.drawn = String(revision);
-            if (model.get("revision") === revision) delete el.dataset.pending;
-          } catch (error) {
-            console.error("ssp-figure", error);
+            shownFigure = figure;
           }
+          if (html !== shownTable) {  // after the plot: plotly's measurements find a clean page
+            const open = table.querySelector("details")?.open;
+            table.innerHTML = html;
+            if (open) table.querySelector("details")?.setAttribute("open", "");
+            shownTable = html;
+          }
+          if (revision > 0) el.dataset.drawn = String(revision);
+          if (model.get("revision") === revision) delete el.dataset.pending;
         };
         const schedule = () => {
           el.dataset.pending = "1";
@@ -154,7 +171,7 @@ class FigureView(anywidget.AnyWidget):
         };
       }
     };
-    """
+    """.replace("__PLOTLY_SCRIPT__", _plotly_script())
     # Containment keeps plotly's forced style and layout passes inside the chart: each redraw
     # measures text and boxes many times, and without it every measurement laid out the whole
     # page anew (a network change with its 7 charts: median 338 ms without, 272 ms with, at 10k
@@ -163,6 +180,7 @@ class FigureView(anywidget.AnyWidget):
     .ssp-figure { width: 100%; }
     .ssp-figure-plot { width: 100%; contain: layout paint style; }
     .ssp-figure-plot .svg-container { contain: strict; }
+    .ssp-figure-failed { margin: 0.5em 0; padding: 0.5em 0.75em; border-left: 4px solid #D55E00; background: #FDF2EC; }
     """
 
     figure = traitlets.Dict().tag(sync=True)
