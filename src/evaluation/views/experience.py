@@ -152,13 +152,14 @@ class ExperienceSection:
 
         All frames are read first, on one reader (the kernel keeps the database warm, so it
         costs ~0.4 ms to open, not ~20), and the charts are then sent one right after
-        another: the browser draws the charts that arrive together in one animation frame
-        (``figure_view``), and meanwhile it has drawn the KPI chart the callback sent. Tried
-        sending each chart as soon as its data was read: the browser then drew them in three
-        or four frames, one page layout and paint each, and a network change at 1M cases
-        took ~225 ms instead of ~150 (``benchmarks/dashboard.py``). No reader is open while
-        the figures are built and sent, so the page's other readers (a KPI change, a save)
-        wait only for the queries.
+        another, so the browser draws those that arrive together in one animation frame
+        (``figure_view``); meanwhile it draws the KPI chart the callback sent. Also tried:
+        sending each chart as soon as its own data was read. At 1M cases a network change
+        took about as long either way (medians ~225 and ~235 ms in the same hour, with a
+        spread of ±50 ms, timed in the page as ``benchmarks/dashboard.py`` times it), so the
+        simpler order stays. No reader
+        is open while the figures are built and sent, so the page's other readers (a KPI
+        change, a save) wait only for the queries.
         """
         started = time.perf_counter()
         with guarded(self.chart_status, loading="Henter figurer …"):
