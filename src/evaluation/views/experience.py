@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
@@ -150,51 +149,42 @@ class ExperienceSection:
     def _load_rest(self, filters: Filters, stale) -> None:
         """Charts and learnings for ``filters``; stops when a newer filter came.
 
-        All frames are read first, on one reader (the kernel keeps the database warm, so it
-        costs ~0.4 ms to open, not ~20), and the charts are then sent one right after
-        another, so the browser draws those that arrive together in one animation frame
-        (``figure_view``); meanwhile it draws the KPI chart the callback sent. Also tried:
-        sending each chart as soon as its own data was read. At 1M cases a network change
-        took about as long either way (medians ~225 and ~235 ms in the same hour, with a
-        spread of ±50 ms, timed in the page as ``benchmarks/dashboard.py`` times it), so the
-        simpler order stays. No reader
-        is open while the figures are built and sent, so the page's other readers (a KPI
-        change, a save) wait only for the queries.
+        All queries run on one reader (the kernel keeps the database warm: ~0.4 ms to open, not
+        ~20), closed before any figure is built, so the page's other readers (a KPI change, a
+        save) wait only for the queries. The charts then go out one right after another, and
+        the browser draws those that arrive together in one animation frame (``figure_view``).
+        Also tried: sending each chart as soon as its own data was read. At 1M cases a network
+        change took about as long either way (medians ~225 and ~235 ms in the same hour, with a
+        spread of ±50 ms, timed in the page as ``benchmarks/dashboard.py`` times it).
         """
         started = time.perf_counter()
         with guarded(self.chart_status, loading="Henter figurer …"):
             version = database_signature(self.db_path)  # before opening: a newer file is never cached as this one
-            steps = self._steps(filters, version)
             with reader(self.db_path) as con:
-                data = {key: read(con) for _draw, frames in steps for key, read in frames.items()}
+                data = self._query_rest(con, filters, version)
             # The first time: until the browser has drawn the page. Figures are built only
             # then: tried building them while the browser loads (and warming plotly up in a
             # pre-heated kernel); both delayed the KPI cards from ~4 s to ~7-8 s
             # (benchmarks/dashboard.py), so neither is done.
             self.deferred.wait_ready()
-            for draw, _frames in steps:
+            for draw in (self._draw_kpi_chart, self._draw_trend, self._draw_heatmap, self._draw_platforms,
+                         self._draw_outcomes, self._draw_completeness, self._draw_learnings):
                 if stale():
                     return
                 draw(data)
         self.timings["rest"] = time.perf_counter() - started
 
-    def _steps(self, f: Filters, version: tuple | None) -> list[tuple[Callable[[dict], None], dict[str, Callable]]]:
-        """Each chart (or pair of charts) with the frames it reads, in the page's order."""
-        trend_by = self.trend_by.value
-        return [
-            (self._draw_kpi_chart, {}),
-            (self._draw_trend, {"trend": lambda con: queries.trend(con, f, by=trend_by),
-                                "trend_by": lambda _con: trend_by}),
-            (self._draw_heatmap, {"adherence": lambda con: queries.actioncard_adherence(con, f)}),
-            (self._draw_platforms, {"platforms": lambda con: queries.platforms(con, f),
-                                    "offences": lambda con: queries.offence_types(con, f)}),
-            (self._draw_outcomes, {"outcomes": lambda con: queries.outcomes(con, f),
-                                   "underretning": lambda con: kpis.underretning_lines(con, f, today=self.today)}),
-            (self._draw_completeness, {"completeness": lambda con: queries.completeness(con, f),
-                                       "no_export": lambda con: self._networks_without_export(con, f.year, version)}),
-            (self._draw_learnings, {"learnings": lambda con: queries.learnings(con, f, self.search.value,
-                                                                               limit=LEARNINGS_SHOWN)}),
-        ]
+    def _query_rest(self, con, f: Filters, version: tuple | None = None) -> dict[str, Any]:
+        """Every frame the charts and the learnings need, for one filter."""
+        return {
+            "trend": self._query_trend(con, f), "trend_by": self.trend_by.value,
+            "adherence": queries.actioncard_adherence(con, f),
+            "platforms": queries.platforms(con, f), "offences": queries.offence_types(con, f),
+            "outcomes": queries.outcomes(con, f), "completeness": queries.completeness(con, f),
+            "underretning": kpis.underretning_lines(con, f, today=self.today),
+            "no_export": self._networks_without_export(con, f.year, version),
+            "learnings": queries.learnings(con, f, self.search.value, limit=LEARNINGS_SHOWN),
+        }
 
     def _networks_without_export(self, con, year: int | None, version: tuple | None) -> pd.DataFrame:
         """Networks without an export this year: the year's alone decides (not the other filters),
