@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from evaluation import format as fmt
+
 FONT_SIZE = 13       # the charts' layout font (charts._house_style)
 TICK_PAD = 10        # between the axis line and its labels, with plotly's tick length
 TITLE_BAND = 36      # an axis title: one line at 13 px plus plotly's standoff of 15 px
@@ -33,8 +35,8 @@ PLOT_WIDTH = 1000
 # units within a class; each class takes its widest member).
 _NARROW = set("iljI.,:;!|'`ft ")             # 191-278
 _SMALL = set("r()-[]{}*\"/\\")              # 333-389
-_UPPER_WIDE = set("CDGHNOQRUwÅÆØÉÜÖÄ")        # 722-778, 'Æ' is 1000 below
-_WIDEST = set("mMW%æ@Æ")                     # 833-1015
+_UPPER_WIDE = set("CDGHNOQRUwÅØÉÜÖÄ")         # 722-778
+_WIDEST = set("mMW%æ@Æ")                     # 833-1015 ('Æ' 1000)
 _WIDTHS = {"narrow": 278, "small": 389, "upper": 667, "upper_wide": 778, "widest": 1000, "other": 556}
 
 
@@ -65,8 +67,7 @@ def widest(labels: Iterable, size: float = FONT_SIZE) -> float:
 
 def _number_label(value: float) -> str:
     """The widest tick label plotly may print up to ``value`` (Danish thousands: '1.200')."""
-    top = max(1, math.ceil(abs(value) * 1.25))
-    return f"{top:,}".replace(",", ".")
+    return fmt.integer(max(1, math.ceil(abs(value) * 1.25)))
 
 
 def _axis_labels(data: list[dict], axis: str, layout_axis: dict) -> tuple[list, bool]:
