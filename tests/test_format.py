@@ -97,6 +97,16 @@ def test_table_keeps_markup_only_from_format_functions() -> None:
     assert str(fmt.table_html(pd.DataFrame(), {"a": "A"}, empty="Intet")) == '<p class="ssp-lead">Intet</p>'
 
 
+def test_table_rows_escape_their_class_and_leave_a_cell_empty_for_none() -> None:
+    """The rows are built as one string (the learnings list at every filter change): a row class
+    is escaped like any attribute, and a format that gives None leaves the cell empty."""
+    frame = pd.DataFrame({"name": ["Nord", "Syd"]})
+    table = str(fmt.table_html(frame, {"name": "Navn"}, formats={"name": lambda v: None if v == "Syd" else v},
+                               row_class=lambda r: 'a" onclick="x' if r["name"] == "Nord" else ""))
+    assert '<tr class="a&#34; onclick=&#34;x"><td>Nord</td></tr>' in table
+    assert '<tr class=""><td></td></tr>' in table and "None" not in table
+
+
 def test_the_dashboards_old_names_are_the_same_kit() -> None:
     """views.common keeps its names for the pages, as plain str, with the kit's output."""
     assert common.fmt_int(1234) == fmt.integer(1234) and common.fmt_pct(0.5) == fmt.percent(0.5)
