@@ -27,9 +27,9 @@ Measured per size (medians):
   the new filter leaves unchanged confirms its new revision without a redraw. Then checked
   that the cases card shows the value ``kpis.kpis`` computes for that network.
 * **filter change** in-process: the view's callback (``AarsevalueringView.on_filters``,
-  through the widget's observer; warm readers on, as in a kernel) on a new network value, which
-  returns when the KPI cards are updated; and the time until the page's background worker has redrawn every chart. "Cold"
-  visits a network for the first time in the kernel, "warm" returns to one.
+  through the widget's observer; warm readers on, as in a kernel) on a new network value,
+  which returns when the KPI cards are updated; and the time until the page's background
+  worker has redrawn every chart. "Cold" visits a network for the first time in the kernel, "warm" returns to one.
 * **one save** from a dashboard (a meeting note through ``notes.save_meeting_note``): the
   writer's price of copying the file, writing and replacing it. Median of three.
 * **10-file upload** on Indlæs udtræk: ten typical network files (new synthetic exports,

@@ -16,10 +16,10 @@ file read-write. A write is a *transaction on a copy*:
 
 Readers open the live file read-only for a short while (one query or one page load) and
 close it. A reader that still holds the old file keeps a consistent snapshot; the next
-connection sees the new data. A dashboard kernel also keeps its database *warm*
-(``keep_readers_warm``): opening DuckDB costs ~15 ms here, twice per filter change. Because each writer starts from the latest file under the
-lock, two dashboard sessions saving at once and an ingest running meanwhile never lose
-each other's writes. If anything fails — a full disk at the copy, the commit or the
+connection sees the new data. (A dashboard kernel keeps its database *warm* between readers,
+``keep_readers_warm``: opening DuckDB costs ~15 ms here, twice per filter change.) Because
+each writer starts from the latest file under the lock, two dashboard sessions saving at once
+and an ingest running meanwhile never lose each other's writes. If anything fails — a full disk at the copy, the commit or the
 checkpoint included — the copy is thrown away and the live file is untouched: all or nothing.
 
 Every write goes through one convention: library functions take a connection, and a use
@@ -296,9 +296,8 @@ def reader(db_path: Path, *, upgrade: bool = True) -> Iterator[duckdb.DuckDBPyCo
 # compared with the file's, and a keeper of an older version is closed *before* the reader
 # connects; the reader then gets a new instance on the new file. A new keeper is opened only
 # while no other reader of this process is open (one still open on the old file would hand
-# the keeper the old instance). Closed after
-# ``idle_s`` without a reader as well, so an idle kernel does not keep a replaced file (an
-# erased one included) or its memory for long. Off unless a process asks: the CLI and the
+# the keeper the old instance). Closed after ``idle_s`` without a reader as well, so an idle
+# kernel does not keep a replaced file (an erased one included) or its memory for long. Off unless a process asks: the CLI and the
 # tests open and close as before.
 
 

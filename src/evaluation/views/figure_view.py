@@ -10,7 +10,7 @@ its widget code is 5 MB sent with every chart).
 
 * **plotly.js** comes from our server (``server/handlers.PlotlyScript``: the plotly package's
   copy, offline), as one script fetched when a page draws its first chart and then kept by the
-  browser (the version is in its address). Until this change the charts took the copy inside
+  browser (the version is in its address). The charts used to take the copy inside
   the jupyterlab-plotly extension, through JupyterLab's module federation; but Voilà loaded that
   extension on every page, and its 4.8 MB bundle was compiled and run before each page's first
   content (~0.7 s of the browser's main thread), so the extension is no longer loaded

@@ -7,10 +7,10 @@ build, benchmarks/dashboard.py), a page's first build paid, besides its own quer
 widgets, for things any page pays once per process: pandas resolving its dtypes the first
 time a DuckDB result becomes a DataFrame (~0.3 s), plotly loading its template JSON and its
 lazily imported trace modules the first time a figure is made (~0.2–0.3 s), DuckDB's first
-query, and scipy.stats, imported by the KPI cards' first test of a change (~0.6 s: Årsevaluering's
-first view at 10,000 cases took 2.2–2.4 s, its kernel build 1.0 s of it). Doing them here, on made-up values and an in-memory database, moves them before the
-request without reading the database: the page still reads its data only after the request,
-so it never shows data older than the request.
+query, and scipy.stats, imported by the KPI cards' first test of a change (~0.6 s of
+Årsevaluering's 1.0 s kernel build at 10,000 cases). Doing them here, on made-up values and an
+in-memory database, moves them before the request without reading the database: the page
+still reads its data only after the request, so it never shows data older than the request.
 """
 
 from __future__ import annotations
