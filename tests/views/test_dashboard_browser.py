@@ -25,7 +25,7 @@ from evaluation.store import db
 from evaluation.analysis import charts, kpis, queries
 from evaluation.analysis.filters import Filters
 from evaluation.settings import REPO_ROOT
-from evaluation.views.experience import kpi_value_text
+from evaluation.views.experience import LEARNINGS_SHOWN, kpi_value_text
 from evaluation.views.figure_text import figure_rows
 from browsing import PAGE_TIMEOUT_MS, running_dashboard
 
@@ -213,6 +213,28 @@ def test_a_filter_change_redraws_the_charts_in_place(aarsevaluering: Page, dashb
     assert after["same_plot"], "the chart was drawn in a new element instead of updated in place"
     assert int(after["drawn"]) > int(before["drawn"])
     assert page.locator(".ssp-figure .js-plotly-plot").count() == CHARTS_ON_AARSEVALUERING  # no plot left over
+    page.select_option(".ssp-filter-network select", label="Alle netværk")
+    expect(card_value(page, "cases")).to_have_text(expected_card(dashboard_db, Filters(year=year)))
+    assert_no_traceback(page)
+
+
+def test_the_learnings_under_the_charts_follow_a_network_change(aarsevaluering: Page, dashboard_db: Path) -> None:
+    """The text under the charts goes out once the browser has reported the charts drawn
+    (``experience._charts_drawn``, the chart areas' "drawn" messages): it must still arrive,
+    with the chosen network's learnings only."""
+    page = aarsevaluering
+    year = latest_year(dashboard_db)
+    with db.reader(dashboard_db) as con:
+        networks = queries.filter_options(con).networks
+        found = {n: len(queries.learnings(con, Filters(year=year, networks=(n,)), "", limit=LEARNINGS_SHOWN))
+                 for n in networks}
+    network = max(found, key=lambda n: found[n])
+    assert 0 < found[network] < LEARNINGS_SHOWN
+    wait_for_charts(page, CHARTS_ON_AARSEVALUERING)
+    page.select_option(".ssp-filter-network select", label=network)
+    cells = page.locator(".ssp-learnings tbody tr td:first-child")
+    expect(cells).to_have_count(found[network])
+    assert set(cells.all_text_contents()) == {network}
     page.select_option(".ssp-filter-network select", label="Alle netværk")
     expect(card_value(page, "cases")).to_have_text(expected_card(dashboard_db, Filters(year=year)))
     assert_no_traceback(page)

@@ -356,6 +356,116 @@ def test_background_parts_wait_until_the_browser_has_drawn_the_page(view_db: Pat
     assert "Cyberhus" in list(view.actors.frame["candidate"])
 
 
+def test_deferred_lets_idle_work_step_aside() -> None:
+    """Idle work (the prefetch) waits while nothing else is asked for, and learns at once when
+    a person asks for something."""
+    worker, seen, started = Deferred(), [], threading.Event()
+
+    def idle(stale) -> None:
+        started.set()
+        seen.append(("quiet", worker.quiet_for(30, "idle")))  # returns early: a job came
+        seen.append(("waiting", worker.others_waiting("idle")))
+
+    worker.submit("idle", idle)
+    assert started.wait(30)
+    worker.submit("person", lambda stale: seen.append(("person", True)))
+    assert worker.wait(10)
+    assert seen == [("quiet", False), ("waiting", True), ("person", True)]
+    assert worker.quiet_for(0.05, "idle") and not worker.others_waiting("idle")  # nothing queued
+
+
+def shown_parts(view: AarsevalueringView) -> dict:
+    """What section 5 shows: each chart's figure and table, the cards and the text parts."""
+    ex = view.experience
+    return {**{name: (area.figure, area.table) for name, area in zip(
+                ["kpi", "trend", "heatmap", "platforms", "offences", "outcomes", "completeness"], ex.chart_areas())},
+            "cards": ex.cards.value, "underretning": ex.underretning.value, "no_export": ex.no_export.value,
+            "learnings": ex.learnings.value}
+
+
+def prefetched_page(view_db: Path) -> AarsevalueringView:
+    """Årsevaluering with the browser's prefetch on, after it has prepared every network."""
+    view = AarsevalueringView(view_db, today=TODAY)
+    view.experience.prefetch = True
+    view.filter_bar.situation.value = "B"  # any change: the prefetch follows the charts
+    view.filter_bar.situation.value = ALL
+    assert view.wait(60)
+    return view
+
+
+def test_a_prefetched_network_is_shown_without_reading_and_as_a_fresh_page_shows_it(
+        view_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    view = prefetched_page(view_db)
+    fresh = AarsevalueringView(view_db, today=TODAY)
+    fresh.filter_bar.network.value = "Syd"
+    assert fresh.wait(60)
+
+    def no_read(*_args, **_kwargs):
+        raise AssertionError("a prefetched network was read again")
+
+    monkeypatch.setattr("evaluation.views.experience.reader", no_read)
+    view.filter_bar.network.value = "Syd"
+    assert view.wait(60)
+    assert view.experience.status.text == view.experience.chart_status.text == ""
+    assert shown_parts(view) == shown_parts(fresh)
+    assert card(view, "cases") == "4"
+
+
+def test_prefetched_views_are_not_shown_after_the_database_changed(view_db: Path) -> None:
+    """Kept views belong to one version of the file: a case written after the prefetch counts."""
+    view = prefetched_page(view_db)
+    with db.writer(view_db) as con:
+        con.execute("""INSERT INTO case_versions SELECT * REPLACE (sags_id || '-ny' AS sags_id)
+                       FROM case_versions WHERE netvaerk = 'Syd' AND year(indberetningsmaaned) = 2025 LIMIT 1""")
+    view.filter_bar.network.value = "Syd"
+    assert view.wait(60)
+    assert card(view, "cases") == "5"
+    fresh = AarsevalueringView(view_db, today=TODAY)
+    fresh.filter_bar.network.value = "Syd"
+    assert fresh.wait(60)
+    assert shown_parts(view) == shown_parts(fresh)  # the charts too, not only the cards
+
+
+def test_the_text_under_the_charts_waits_until_the_browser_has_drawn_them(
+        view_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a browser (``paced``) the learnings follow the charts once the browser reports them
+    drawn (``FigureView`` sends "drawn"), or after ``PACE_TIMEOUT_S`` if it never does."""
+    view = AarsevalueringView(view_db, today=TODAY)
+    assert view.wait(60)
+    ex = view.experience
+    ex.paced = True
+    areas = ex.chart_areas()
+
+    def browser_draws() -> None:  # what each chart area's JS sends after Plotly.react
+        for area in areas:
+            area._handle_custom_msg({"event": "drawn", "revision": area.revision}, [])
+
+    browser_draws()  # the page's first drawing
+    assert all(area.drawn_once for area in areas)
+    view.filter_bar.network.value = "Syd"
+    assert poll(lambda: ex.platforms.revision, lambda revision: revision > 1)  # the charts went out
+    time.sleep(0.3)
+    assert "SletDet hjalp hurtigt." in ex.learnings.value  # Nord's learning: still the old text
+    browser_draws()
+    assert view.wait(60)
+    assert "SletDet hjalp hurtigt." not in ex.learnings.value
+    assert "Forældrene blev inddraget" in ex.learnings.value
+
+    monkeypatch.setattr("evaluation.views.experience.PACE_TIMEOUT_S", 0.2)
+    view.filter_bar.network.value = "Nord"  # no browser answers: the text follows anyway
+    assert view.wait(60)
+    assert "SletDet hjalp hurtigt." in ex.learnings.value
+
+
+def poll(read: Callable[[], object], ok: Callable[[object], bool], timeout: float = 30.0) -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if ok(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.02)
+
+
 # --- Udforsk ------------------------------------------------------------------------------
 
 def test_udforsk_table_chart_and_downloads_follow_the_choices(view_db: Path) -> None:

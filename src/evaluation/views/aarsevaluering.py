@@ -57,7 +57,12 @@ class AarsevalueringView:
         self.key_persons = KeyPersonsSection(self.db_path)
         self.addresses = AddressesSection(self.db_path)
         self.actors = ActorsSection(self.db_path)
-        self.experience = ExperienceSection(self.db_path, self.deferred, today=today)
+        # In a browser, the worker prepares the other networks' charts while the page is idle
+        # (ExperienceSection._prefetch), so a network change is drawn without reading anything,
+        # and what lies under the charts waits until the browser has drawn them.
+        self.experience = ExperienceSection(self.db_path, self.deferred, today=today, prefetch=in_browser,
+                                            paced=in_browser)
+        self.experience.networks = tuple(value for _label, value in self.filter_bar.network.options[1:])
         for section in (self.policies, self.key_persons, self.addresses, self.actors):
             section.lock, section.ready = self.deferred.lock, self.deferred.ready
         self.last: Filters | None = None

@@ -33,7 +33,7 @@ from evaluation.analysis import queries
 from evaluation.errors import EvaluationError
 from evaluation.analysis.filters import Filters
 from evaluation.settings import database_path
-from evaluation.views.figure_view import FigureView
+from evaluation.views.figure_view import FigureView, PreparedFigure
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ def table_html(frame: pd.DataFrame, columns: dict[str, str], *,
     return str(fmt.table_html(frame, columns, formats=formats, row_class=row_class, scroll=scroll, empty=empty))
 
 
-def show_figure(area: FigureView, fig: go.Figure | dict) -> None:
+def show_figure(area: FigureView, fig: go.Figure | dict | PreparedFigure) -> None:
     """Draw ``fig`` (a ``charts.*_spec`` or a ``go.Figure``) in its chart area, in place, with its
     numbers as a folded table under it (``figure_text``; WCAG 1.1.1). Safe from threads."""
     area.show(fig)

@@ -2,13 +2,19 @@
 
 Every number comes from ``queries``/``kpis`` and every chart from ``charts``, so the page
 and the report show the same figures. A filter change recomputes the section on one
-short-lived reader connection. KPI cards put this year next to last year with the verdict
-from ``stats`` (is the change beyond chance?), never a bare arrow.
+short-lived reader connection, unless the page has kept it: what was shown for a filter on
+the same version of the database is kept, and in a browser the page's worker prepares the
+other networks while the page is idle (``_prefetch``). KPI cards put this year next to last
+year with the verdict from ``stats`` (is the change beyond chance?), never a bare arrow.
 """
 
 from __future__ import annotations
 
+import itertools
+import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,15 +28,19 @@ from evaluation.analysis.filters import Filters
 from evaluation.report.kpi_text import kpi_detail_text, kpi_value_text  # noqa: F401 (re-exported for tests)
 from evaluation.views.common import (Status, database_signature, esc, fmt_int, guarded, heading_html, reader,
                                      show_figure, table_html)
-from evaluation.views.figure_view import FigureView
+from evaluation.views.figure_view import FigureView, PreparedFigure, prepare
 from evaluation.views.worker import Deferred
 
 TITLE = "Erfaringer fra året"
 LEAD = ("Årets sager mod sidste års i samme periode. Tallene er små, så hvert nøgletal siger, "
         "om ændringen er større end tilfældig variation.")
 SECTION_NUMBER = 5
-# KPI frames kept per (filter, database version): switching back to a filter is instant.
-KPI_CACHE_SIZE = 64
+# Views kept per filter and database version (KPI frames; built charts and HTML): switching
+# back to a filter, or to a prefetched network, is drawn without reading or building anything.
+KEPT_VIEWS = 32
+PREFETCH_JOB = "prefetch"
+PREFETCH_DELAY_S = 0.1  # after the text under the charts was sent: the browser shows it meanwhile
+PACE_TIMEOUT_S = 2.0  # the longest the text under the charts waits for the browser to draw them
 LEARNINGS_SHOWN = 200  # newest first; the search narrows them down
 
 _VERDICT_CLASS = {stats.VERDICT_UP: "up", stats.VERDICT_DOWN: "down", stats.VERDICT_NONE: "none",
@@ -73,20 +83,71 @@ def kpi_cards_html(frame: pd.DataFrame) -> str:
     return f'{intro}<div class="ssp-cards">{cards}</div>{fdr}'
 
 
+def trend_title(by: str) -> str:
+    return "Sager pr. måned, alle år" if by == "month" else "Sager pr. kvartal, alle år"
+
+
+def underretning_html(lines: list[str]) -> str:
+    """What each of the three "underretning" figures counts, as a box under the outcomes."""
+    items = "".join(f"<li>{esc(line)}</li>" for line in lines)
+    return f'<div class="ssp-banner ssp-banner-info"><b>Tre tal for underretning</b><ul>{items}</ul></div>'
+
+
+def no_export_html(missing: pd.DataFrame) -> str:
+    """The networks that have not sent an export this year, or that all have."""
+    if missing.empty:
+        return '<p class="ssp-lead">Alle netværk har indberettet i år.</p>'
+    return "<p><b>Netværk uden indberetning i år</b></p>" + table_html(
+        missing, {"netvaerk": "SSP-netværk", "last_month": "Seneste indberetning", "cases_before": "Sager før"},
+        formats={"last_month": fmt.month, "cases_before": fmt_int})
+
+
+def learnings_html(frame: pd.DataFrame) -> str:
+    """The learnings found, newest first, as a scrolling table (at most ``LEARNINGS_SHOWN``)."""
+    found = fmt.plural(len(frame), "erfaring", "erfaringer") + (
+        f" (de {LEARNINGS_SHOWN} nyeste)" if len(frame) == LEARNINGS_SHOWN else "")
+    return f'<p class="ssp-lead">{esc(found)}</p>' + table_html(
+        frame, {"netvaerk": "SSP-netværk", "month": "Måned", "situation_label": "Situation",
+                "erfaringer": "Erfaringer"},
+        formats={"month": fmt.month}, scroll=True, empty="Ingen erfaringer matcher søgningen.")
+
+
+@dataclass(frozen=True)
+class KeptKpis:
+    """The KPI frame for one filter with its cards and chart, built once (shown again at once)."""
+
+    frame: pd.DataFrame
+    cards: str
+    chart: PreparedFigure
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> KeptKpis:
+        return cls(frame, kpi_cards_html(frame), prepare(charts.kpi_spec(frame)))
+
+
 class ExperienceSection:
     """KPI cards, trend, the actioncard heat map, platforms, offences, outcomes, completeness,
     networks without export and the searchable learnings; all follow the page's filters."""
 
-    def __init__(self, db_path: Path, deferred: Deferred, *, today: date | None = None) -> None:
+    def __init__(self, db_path: Path, deferred: Deferred, *, today: date | None = None,
+                 prefetch: bool = False, paced: bool = False) -> None:
         self.db_path = Path(db_path)
         self.deferred = deferred
         self.lock = deferred.lock
         self.today = today
         self.timings: dict[str, float] = {}
-        self._kpi_cache: dict[tuple, pd.DataFrame] = {}
+        # Kept per (filter, …, database version), so returning to a filter is instant and the
+        # prefetch can prepare the other networks: KPI frames, and the built charts and HTML.
+        self._kpi_cache: dict[tuple, KeptKpis] = {}
+        self._shown: dict[tuple, dict[str, Any]] = {}
+        self._cache_lock = threading.Lock()
+        self.prefetch = prefetch
+        self.paced = paced  # a browser reports its drawn charts (``_charts_drawn``)
+        self.networks: tuple[str, ...] = ()  # the network drop-down's choices (the page sets them)
         self._no_export_cache: dict[tuple, pd.DataFrame] = {}  # per (year, database version)
         self.filters = Filters()
         self.kpi_frame = pd.DataFrame()
+        self._kpi_chart_shown: PreparedFigure | None = None  # the KPI cards' chart (``_kpis``)
         self.status = Status()
         self.chart_status = Status()
         self.cards = widgets.HTML("")
@@ -133,14 +194,17 @@ class ExperienceSection:
     def refresh_kpis(self, filters: Filters) -> None:
         """The KPI cards for ``filters``, in the caller's thread (a filter change waits for these).
 
-        Once the page is drawn, their chart too: it needs no other query, so the browser redraws
-        it while the worker still reads the other charts' data (the cards are sent first).
+        Once the page is drawn, their chart too when the other charts must be read: it needs no
+        other query, so the browser redraws it while the worker reads (the cards are sent first).
         """
         self.filters = filters
-        with guarded(self.status, loading="Henter nøgletal …"):
+        kept = self._kept(self._kpi_cache, (filters, database_signature(self.db_path))) is not None
+        with guarded(self.status, loading=None if kept else "Henter nøgletal …"):  # kept: shown at once
             self._kpis(filters)
-            if self.deferred.ready.is_set():
-                self._draw_kpi_chart({})
+            # A kept view's charts follow within a few ms: the KPI chart goes with them, so the
+            # browser draws all seven in one frame (not one, a paint, then six in the next).
+            if self.deferred.ready.is_set() and self._kept(self._shown, self._shown_key(filters)) is None:
+                self._draw_kpi_chart()
 
     def submit_rest(self, filters: Filters) -> None:
         """Charts and learnings for ``filters`` to the page's background worker."""
@@ -149,41 +213,186 @@ class ExperienceSection:
     def _load_rest(self, filters: Filters, stale) -> None:
         """Charts and learnings for ``filters``; stops when a newer filter came.
 
-        All queries run on one reader (the kernel keeps the database warm: ~0.4 ms to open, not
+        A filter shown before on the same data, or prefetched (``_prefetch``), is drawn from
+        what was kept: nothing is read or built, so the kernel sends the seven charts within a
+        few ms, and the browser draws them in one animation frame (``figure_view``). Otherwise
+        all queries run on one reader (the kernel keeps the database warm: ~0.4 ms to open, not
         ~20), closed before any figure is built, so the page's other readers (a KPI change, a
-        save) wait only for the queries. The charts then go out one right after another, and
-        the browser draws those that arrive together in one animation frame (``figure_view``).
+        save) wait only for the queries; each chart then goes out as soon as it is built.
+        The text under the charts (underretning, networks without export, learnings) follows
+        once the browser has drawn the charts (``_charts_drawn``).
         Also tried: sending each chart as soon as its own data was read. At 1M cases a network
         change took about as long either way (medians ~225 and ~235 ms in the same hour, with a
         spread of ±50 ms, timed in the page as ``benchmarks/dashboard.py`` times it).
         """
         started = time.perf_counter()
-        with guarded(self.chart_status, loading="Henter figurer …"):
-            version = database_signature(self.db_path)  # before opening: a newer file is never cached as this one
-            with reader(self.db_path) as con:
-                data = self._query_rest(con, filters, version)
+        key = self._shown_key(filters)
+        kept = self._kept(self._shown, key)
+        built: dict[str, Any] = {}
+        parts: Iterator[tuple[str, Any]] = iter(())
+        text: list[tuple[str, Any]] = []  # the first text part, reached when the charts are sent
+        # "Henter figurer …" only while something is read: a kept view is sent at once, and a
+        # status line that comes and goes moves the whole page under it twice.
+        with guarded(self.chart_status, loading=None if kept is not None else "Henter figurer …"):
+            data = None
+            if kept is None:
+                with reader(self.db_path) as con:
+                    data = self._query_rest(con, key)
             # The first time: until the browser has drawn the page. Figures are built only
             # then: tried building them while the browser loads (and warming plotly up in a
             # pre-heated kernel); both delayed the KPI cards from ~4 s to ~7-8 s
             # (benchmarks/dashboard.py), so neither is done.
             self.deferred.wait_ready()
-            for draw in (self._draw_kpi_chart, self._draw_trend, self._draw_heatmap, self._draw_platforms,
-                         self._draw_outcomes, self._draw_completeness, self._draw_learnings):
+            self._draw_kpi_chart()
+            parts = iter(kept.items() if kept is not None else self._build(data))
+            for name, value in parts:
                 if stale():
                     return
-                draw(data)
+                if not isinstance(value, PreparedFigure):
+                    text.append((name, value))
+                    break
+                self._apply(name, value)
+                built[name] = value
+        if not text or self.chart_status.widget.value:  # stopped, or an error is shown: it stays
+            return
+        with guarded(self.chart_status, loading=None):
+            if not self._charts_drawn(stale):
+                return
+            for name, value in itertools.chain(text, parts):
+                if stale():
+                    return
+                self._apply(name, value)
+                built[name] = value
+            if kept is None:
+                self._keep(self._shown, key, built)
         self.timings["rest"] = time.perf_counter() - started
+        if self.prefetch and not stale():
+            self.deferred.submit(PREFETCH_JOB, lambda stale: self._prefetch(filters, stale))
 
-    def _query_rest(self, con, f: Filters, version: tuple | None = None) -> dict[str, Any]:
-        """Every frame the charts and the learnings need, for one filter."""
+    def _build(self, data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+        """What the section shows for one filter, part by part, in the order it is sent: a
+        ``PreparedFigure`` for each chart area, then HTML for the others (widget names)."""
+        yield "trend_chart", prepare(charts.trend_spec(data["trend"], title=trend_title(data["trend_by"])))
+        yield "heatmap", prepare(charts.adherence_spec(data["adherence"]))
+        yield "platforms", prepare(charts.platforms_spec(data["platforms"]))
+        yield "offences", prepare(charts.offence_types_spec(data["offences"]))
+        yield "outcomes", prepare(charts.outcomes_spec(data["outcomes"]))
+        yield "completeness", prepare(charts.completeness_spec(data["completeness"]))
+        yield "underretning", underretning_html(data["underretning"])
+        yield "no_export", no_export_html(data["no_export"])
+        yield "learnings", learnings_html(data["learnings"])
+
+    def _charts_drawn(self, stale) -> bool:
+        """In a browser (``paced``): wait until it has drawn the charts just sent, at most
+        ``PACE_TIMEOUT_S``, before the tables under them (and the page's next jobs) are sent;
+        False if a newer filter came meanwhile.
+
+        Why: the browser has one thread for everything. A 200-row table or a section of forms
+        that arrives while it draws the charts is parsed and laid out in between, and each
+        later chart's measurements pay for that layout; and the worker's next job (section 2's
+        key persons on a network change) shared the two cores with the browser. A network
+        change at 1M cases, all charts redrawn: median 191 ms paced, 238 ms without (32 changes
+        each, alternating servers). The text under the charts follows them by one round trip.
+        """
+        if not self.paced or not all(area.drawn_once for area in self.chart_areas()):
+            return not stale()  # the page's first drawing: the browser is loading plotly.js too
+        deadline = time.monotonic() + PACE_TIMEOUT_S
+        for area in self.chart_areas():
+            while not area.wait_drawn(min(0.05, max(0.0, deadline - time.monotonic()))):
+                if stale():
+                    return False
+                if time.monotonic() >= deadline:
+                    return True
+        return not stale()
+
+    def chart_areas(self) -> list[FigureView]:
+        """The section's seven chart areas, in page order."""
+        return [self.kpi_chart, self.trend_chart, self.heatmap, self.platforms, self.offences, self.outcomes,
+                self.completeness]
+
+    def _apply(self, name: str, value: Any) -> None:
+        """Show one built part in its widget (a chart area or an HTML widget)."""
+        widget = getattr(self, name)
+        if isinstance(widget, FigureView):
+            self._show(widget, value)
+        else:
+            self._set(widget, value)
+
+    # -- kept views and the prefetch -------------------------------------------------------
+
+    def _shown_key(self, filters: Filters) -> tuple:
+        """What the charts and learnings depend on; the database version last (a newer file is
+        never taken for this one: the version is read before the file is opened)."""
+        return (filters, self.trend_by.value, self.search.value, database_signature(self.db_path))
+
+    def _kept(self, cache: dict, key: tuple) -> Any:
+        with self._cache_lock:
+            return cache.get(key)
+
+    def _keep(self, cache: dict, key: tuple, value: Any) -> None:
+        """Keep ``value`` for ``key``; the oldest go first, and nothing of an older database
+        version stays (it can never be shown again)."""
+        with self._cache_lock:
+            for old in [k for k in cache if k[-1] != key[-1]]:
+                del cache[old]
+            cache[key] = value
+            while len(cache) > KEPT_VIEWS:
+                cache.pop(next(iter(cache)))
+
+    def _neighbours(self, filters: Filters) -> list[Filters]:
+        """The filters a person is likely to choose next: the same with each other network (the
+        next in the drop-down first) and all networks."""
+        choices: list[tuple[str, ...]] = [(), *((n,) for n in self.networks)]
+        if filters.networks not in choices:
+            return []
+        at = choices.index(filters.networks)
+        return [replace(filters, networks=n) for n in choices[at + 1:] + choices[:at]]
+
+    def _prefetch(self, filters: Filters, stale) -> None:
+        """Read and build, while the page is idle, what the other networks would show, so a
+        network change is drawn from what is kept (the kernel then sends the charts in a few
+        ms, and the browser has the cores to itself to draw them).
+
+        Idle work only: it runs after the page's other jobs, starts ``PREFETCH_DELAY_S`` after
+        the text under the charts was sent, goes one network and one reader at a time, and
+        stops as soon as the person asks for anything else; the page's next filter change
+        prefetches again. Kept views belong to one database version, so a save or an import
+        is never hidden by them. Its price is memory: a kept view is ~0.1 MB of JSON and HTML
+        as sent (63–138 KB measured at 10k and 1M cases), one per network.
+        """
+        if not self.deferred.quiet_for(PREFETCH_DELAY_S, PREFETCH_JOB):
+            return
+        for other in self._neighbours(filters):
+            for step in (self._prefetch_kpis, self._prefetch_rest):
+                if stale() or self.deferred.others_waiting(PREFETCH_JOB):
+                    return
+                step(other)
+
+    def _prefetch_kpis(self, filters: Filters) -> None:
+        key = (filters, database_signature(self.db_path))
+        if self._kept(self._kpi_cache, key) is None:
+            with reader(self.db_path) as con:
+                frame = queries.kpis(con, filters, today=self.today)
+            self._keep(self._kpi_cache, key, KeptKpis.of(frame))
+
+    def _prefetch_rest(self, filters: Filters) -> None:
+        key = self._shown_key(filters)
+        if self._kept(self._shown, key) is None:
+            with reader(self.db_path) as con:
+                data = self._query_rest(con, key)
+            self._keep(self._shown, key, dict(self._build(data)))
+
+    def _query_rest(self, con, key: tuple) -> dict[str, Any]:
+        """Every frame the charts and the learnings need, for one ``_shown_key``."""
+        f, trend_by, search, version = key
         return {
-            "trend": self._query_trend(con, f), "trend_by": self.trend_by.value,
+            "trend": queries.trend(con, f, by=trend_by), "trend_by": trend_by,
             "adherence": queries.actioncard_adherence(con, f),
             "platforms": queries.platforms(con, f), "offences": queries.offence_types(con, f),
             "outcomes": queries.outcomes(con, f), "completeness": queries.completeness(con, f),
             "underretning": kpis.underretning_lines(con, f, today=self.today),
             "no_export": self._networks_without_export(con, f.year, version),
-            "learnings": queries.learnings(con, f, self.search.value, limit=LEARNINGS_SHOWN),
+            "learnings": queries.learnings(con, f, search, limit=LEARNINGS_SHOWN),
         }
 
     def _networks_without_export(self, con, year: int | None, version: tuple | None) -> pd.DataFrame:
@@ -201,14 +410,14 @@ class ExperienceSection:
     def refresh_trend(self) -> None:
         with guarded(self.status):
             with reader(self.db_path) as con:
-                frame = self._query_trend(con, self.filters)
-            self._draw_trend({"trend": frame, "trend_by": self.trend_by.value})
+                frame = queries.trend(con, self.filters, by=self.trend_by.value)
+            self._apply("trend_chart", prepare(charts.trend_spec(frame, title=trend_title(self.trend_by.value))))
 
     def refresh_learnings(self) -> None:
         with guarded(self.status):
             with reader(self.db_path) as con:
                 frame = queries.learnings(con, self.filters, self.search.value, limit=LEARNINGS_SHOWN)
-            self._draw_learnings({"learnings": frame})
+            self._set(self.learnings, learnings_html(frame))
 
     def _show(self, out: FigureView, fig) -> None:
         """Draw a figure (a ``charts`` spec) computed outside the page lock, holding the lock only
@@ -224,60 +433,20 @@ class ExperienceSection:
         """KPI frame from the cache when the same filter was shown on the same data, else a query."""
         started = time.perf_counter()
         key = (filters, database_signature(self.db_path))
-        frame = self._kpi_cache.get(key)
-        if frame is None:
+        kept = self._kept(self._kpi_cache, key)
+        if kept is None:
             with reader(self.db_path) as con:
-                frame = queries.kpis(con, filters, today=self.today)
-            self._kpi_cache[key] = frame
-            while len(self._kpi_cache) > KPI_CACHE_SIZE:
-                self._kpi_cache.pop(next(iter(self._kpi_cache)))
-        cards = kpi_cards_html(frame)
+                kept = KeptKpis.of(queries.kpis(con, filters, today=self.today))
+            self._keep(self._kpi_cache, key, kept)
         with self.lock:
-            self.kpi_frame = frame
-            self.cards.value = cards
+            self.kpi_frame = kept.frame
+            self._kpi_chart_shown = kept.chart
+            self.cards.value = kept.cards
         self.timings["kpis"] = time.perf_counter() - started
 
-    def _query_trend(self, con, f: Filters) -> pd.DataFrame:
-        """Cases per month or quarter (the toggle's choice) over all years."""
-        return queries.trend(con, f, by=self.trend_by.value)
-
-    def _draw_kpi_chart(self, data: dict[str, Any]) -> None:
-        self._show(self.kpi_chart, charts.kpi_spec(self.kpi_frame))
-
-    def _draw_trend(self, data: dict[str, Any]) -> None:
-        title = "Sager pr. måned, alle år" if data["trend_by"] == "month" else "Sager pr. kvartal, alle år"
-        self._show(self.trend_chart, charts.trend_spec(data["trend"], title=title))
-
-    def _draw_heatmap(self, data: dict[str, Any]) -> None:
-        self._show(self.heatmap, charts.adherence_spec(data["adherence"]))
-
-    def _draw_platforms(self, data: dict[str, Any]) -> None:
-        self._show(self.platforms, charts.platforms_spec(data["platforms"]))
-        self._show(self.offences, charts.offence_types_spec(data["offences"]))
-
-    def _draw_outcomes(self, data: dict[str, Any]) -> None:
-        self._show(self.outcomes, charts.outcomes_spec(data["outcomes"]))
-        lines = "".join(f"<li>{esc(line)}</li>" for line in data["underretning"])
-        self._set(self.underretning, '<div class="ssp-banner ssp-banner-info"><b>Tre tal for underretning</b>'
-                                     f"<ul>{lines}</ul></div>")
-
-    def _draw_completeness(self, data: dict[str, Any]) -> None:
-        self._show(self.completeness, charts.completeness_spec(data["completeness"]))
-        missing = data["no_export"]
-        if missing.empty:
-            self._set(self.no_export, '<p class="ssp-lead">Alle netværk har indberettet i år.</p>')
-        else:
-            self._set(self.no_export, "<p><b>Netværk uden indberetning i år</b></p>" + table_html(
-                missing, {"netvaerk": "SSP-netværk", "last_month": "Seneste indberetning",
-                          "cases_before": "Sager før"}, formats={"last_month": fmt.month, "cases_before": fmt_int}))
-
-    def _draw_learnings(self, data: dict[str, Any]) -> None:
-        frame = data["learnings"]
-        found = fmt.plural(len(frame), "erfaring", "erfaringer") + (f" (de {LEARNINGS_SHOWN} nyeste)" if len(frame) == LEARNINGS_SHOWN else "")
-        self._set(self.learnings, f'<p class="ssp-lead">{esc(found)}</p>' + table_html(
-            frame, {"netvaerk": "SSP-netværk", "month": "Måned", "situation_label": "Situation",
-                    "erfaringer": "Erfaringer"},
-            formats={"month": fmt.month}, scroll=True, empty="Ingen erfaringer matcher søgningen."))
+    def _draw_kpi_chart(self) -> None:
+        if self._kpi_chart_shown is not None:
+            self._show(self.kpi_chart, self._kpi_chart_shown)
 
     # -- for tests -------------------------------------------------------------------------
 

@@ -34,6 +34,8 @@ its widget code is 5 MB sent with every chart).
 from __future__ import annotations
 
 import json
+import threading
+from dataclasses import dataclass
 from typing import Any
 
 import anywidget
@@ -60,6 +62,28 @@ def _plotly_script() -> str:
     from plotly.offline import get_plotlyjs_version
 
     return f"{PLOTLY_SCRIPT_PATH}?v={get_plotlyjs_version()}"
+
+
+@dataclass(frozen=True)
+class PreparedFigure:
+    """A figure ready for a chart area: its spec and its data table, built once.
+
+    A page that keeps what it showed for a filter (Årsevaluering's prefetch) keeps these, so
+    showing it again builds nothing.
+    """
+
+    spec: dict
+    table: str
+
+
+def prepare(fig: go.Figure | dict | PreparedFigure) -> PreparedFigure:
+    """``fig`` as its spec and its folded data table (``figure_text``, the text alternative)."""
+    if isinstance(fig, PreparedFigure):
+        return fig
+    from evaluation.views.figure_text import figure_table_html
+
+    spec = figure_spec(fig)
+    return PreparedFigure(spec, figure_table_html(spec))
 
 
 class FigureView(anywidget.AnyWidget):
@@ -154,7 +178,10 @@ class FigureView(anywidget.AnyWidget):
             if (open) table.querySelector("details")?.setAttribute("open", "");
             shownTable = html;
           }
-          if (revision > 0) el.dataset.drawn = String(revision);
+          if (revision > 0) {
+            el.dataset.drawn = String(revision);
+            model.send({ event: "drawn", revision });  // the kernel may hold its next updates for this
+          }
           if (model.get("revision") === revision) delete el.dataset.pending;
         };
         const schedule = () => {
@@ -187,17 +214,45 @@ class FigureView(anywidget.AnyWidget):
     table = traitlets.Unicode("").tag(sync=True)
     revision = traitlets.Int(0).tag(sync=True)
 
-    def show(self, fig: go.Figure | dict) -> bool:
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._drawn = 0  # the newest revision a browser has reported drawn
+        self._drawn_changed = threading.Condition()
+        self.on_msg(self._on_browser_message)
+
+    def _on_browser_message(self, _widget: Any, content: dict, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("event") == "drawn":
+            with self._drawn_changed:
+                self._drawn = max(self._drawn, int(content.get("revision") or 0))
+                self._drawn_changed.notify_all()
+
+    @property
+    def drawn_once(self) -> bool:
+        """A browser has reported a drawing of this area."""
+        return self._drawn > 0
+
+    def wait_drawn(self, timeout: float) -> bool:
+        """Wait until a browser has drawn the newest revision; False after ``timeout`` seconds.
+
+        A page sends its charts first and waits here before it sends what lies under them, so
+        the browser draws the charts without parsing tables in between (Årsevaluering).
+        """
+        revision = self.revision
+        with self._drawn_changed:
+            return self._drawn_changed.wait_for(lambda: self._drawn >= revision, timeout)
+
+    def show(self, fig: go.Figure | dict | PreparedFigure) -> bool:
         """Draw ``fig`` with its data table; False when it is the figure already shown (then only
         ``revision`` moves, so the browser confirms it has the newest state)."""
-        from evaluation.views.figure_text import figure_table_html
-
-        spec = figure_spec(fig)
+        prepared = fig if isinstance(fig, PreparedFigure) else None
+        spec = prepared.spec if prepared else figure_spec(fig)
         changed = spec != self.figure
         with self.hold_sync():
             if changed:
+                from evaluation.views.figure_text import figure_table_html
+
                 self.figure = spec
-                self.table = figure_table_html(spec)
+                self.table = prepared.table if prepared else figure_table_html(spec)
             self.revision += 1
         return changed
 
@@ -208,4 +263,4 @@ class FigureView(anywidget.AnyWidget):
         return title.get("text") if isinstance(title, dict) else None
 
 
-__all__ = ["FIGURE_CONFIG", "FigureView", "figure_spec"]
+__all__ = ["FIGURE_CONFIG", "FigureView", "PreparedFigure", "figure_spec", "prepare"]

@@ -67,6 +67,21 @@ class Deferred:
                 self._thread.start()
             self._cond.notify_all()
 
+    def others_waiting(self, key: str) -> bool:
+        """True when a job for another key is queued: idle work (``key``) should make way."""
+        with self._cond:
+            return any(other != key for other in self._pending)
+
+    def quiet_for(self, seconds: float, key: str) -> bool:
+        """Wait ``seconds`` unless a job for another key arrives; True if none came.
+
+        Idle work (a page's prefetch) waits here first, so it does not take the cores from the
+        browser while it is still drawing what the person asked for, and steps aside at once
+        when the person asks for something new.
+        """
+        with self._cond:
+            return not self._cond.wait_for(lambda: any(other != key for other in self._pending), seconds)
+
     def _run(self) -> None:
         while True:
             with self._cond:
