@@ -175,14 +175,18 @@ _CHANGE_JS = """(label) => new Promise((resolve) => {
   const cardObserver = new MutationObserver(() => {
     cardObserver.disconnect(); cardsAt = performance.now() - start; check(); });
   const pageObserver = new MutationObserver(() => check());
+  const statusObserver = new MutationObserver(() => check());
   const timer = setTimeout(() => finish(NaN), 120000);
   function finish(charts) {
-    pageObserver.disconnect(); cardObserver.disconnect(); clearTimeout(timer);
+    pageObserver.disconnect(); statusObserver.disconnect(); cardObserver.disconnect(); clearTimeout(timer);
     resolve({cards: cardsAt === null ? NaN : cardsAt, charts: charts, areas: areas.length});
   }
   function check() { if (cardsAt !== null && done()) finish(performance.now() - start); }
   cardObserver.observe(cards, {subtree: true, childList: true, characterData: true});
-  pageObserver.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+  // Only the chart areas' two attributes and the status lines' text: an observer of every change
+  // would take a record of each of the thousands of attributes plotly sets while it draws.
+  pageObserver.observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-drawn', 'data-pending']});
+  statuses.forEach((s) => statusObserver.observe(s, {subtree: true, childList: true, characterData: true}));
   select.value = option.value;
   start = performance.now();
   select.dispatchEvent(new Event('change', {bubbles: true}));
