@@ -85,6 +85,18 @@ def test_add_network_with_history_and_its_refusals(seeded: Path) -> None:
     assert len(added) == 1
 
 
+def test_similar_network_names_the_look_alike_before_anything_is_written(seeded: Path) -> None:
+    """What the upload page asks about before it adds a network ("Sindall": a typo of Sindal?)."""
+    with db.reader(seeded) as con:
+        assert networks.similar_network(con, "Sindall") == "Sindal"
+        assert networks.similar_network(con, "Bjergby") is None
+        for name, message in [("sindal", "hører allerede til netværket »Sindal«"),
+                              ("0101901234", "personoplysning"), ("  ", "skal have et navn")]:
+            with pytest.raises(EvaluationError, match=message):
+                networks.similar_network(con, name)
+    assert networks.clean_name("  Nord   Øst ") == "Nord Øst" and networks.clean_name(None) == ""
+
+
 def _case_file(tmp_path: Path, network: str, sags_id: str = "S-1") -> Path:
     """A real export CSV with the template's example case, in ``network``."""
     from evaluation.ingest import spec, template

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from evaluation.report import network_sheet
 from evaluation.analysis import kpis, stats
 from evaluation.analysis.filters import Filters
-from evaluation.plan import keypersons, planstatus, registry
+from evaluation.plan import keypersons, networks, planstatus, registry
 from evaluation.store import db
 from evaluation.views import navigation
 from evaluation.views.experience import kpi_value_text
@@ -211,5 +211,32 @@ def test_the_tagging_list_on_aarsrapport_is_drawn_without_a_click(browser: Brows
         expect(page.locator(".ssp-learning-tag select")).to_have_count(listed)
         expect(page.locator(".ssp-learning-tags")).not_to_contain_text("Henter")
         screenshot(page, "aarsrapport-maerkning")
+    finally:
+        page.close()
+
+
+def test_the_team_adds_a_network_on_the_upload_page(browser: Browser, server: int, bench_db: Path) -> None:
+    """A new local network without a terminal: a name close to a known one is asked about first,
+    then the network is in the registry and its files can be loaded at once (the upload drop-down).
+    Last in this file: the other tests look at the demo's eight networks."""
+    with db.reader(bench_db) as con:
+        known = networks.network_names(con)
+    near = known[0] + "x"  # one letter more than a known network's name
+    page = visit(browser, server, "indlaes")
+    try:
+        screenshot(page, "indlaes-netvaerk-foer")
+        page.locator(".ssp-network-name input").fill(near)
+        page.locator(".ssp-network-add").click()
+        expect(page.get_by_text(f"Navnet ligner det kendte netværk »{known[0]}«.", exact=False)).to_be_visible()
+        with db.reader(bench_db) as con:
+            assert networks.network_names(con) == known  # nothing written before the yes
+        page.locator(".ssp-network-add-confirm").click()
+        expect(page.get_by_text(f"Netværket »{near}« er oprettet.", exact=False)).to_be_visible()
+        with db.reader(bench_db) as con:
+            assert near in networks.network_names(con)
+        expect(page.locator(".ssp-upload-network select option", has_text=near)).to_have_count(1)
+        expect(page.locator(".ssp-network-list td", has_text=near)).to_have_count(1)
+        assert_no_traceback(page)
+        screenshot(page, "indlaes-netvaerk-efter")
     finally:
         page.close()

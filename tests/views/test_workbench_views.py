@@ -19,7 +19,7 @@ import pytest
 from evaluation.analysis import kpis, stats
 from evaluation.analysis.filters import Filters
 from evaluation.plan import keypersons, planstatus, registry
-from evaluation.settings import DASHBOARDS_DIR
+from evaluation.settings import DASHBOARDS_DIR, current_user
 from evaluation.store import db
 from evaluation.views import navigation
 from evaluation.views.aarsrapport import AarsrapportView
@@ -277,6 +277,74 @@ def test_indlaes_lists_imports_and_silent_networks_and_works_without_a_database(
     empty = IndlaesView(tmp_path / "ny.duckdb", today=TODAY)
     assert empty.ready and "databasen oprettes ved den første fil" in empty.listing.value
     assert [value for _label, value in empty.network.options] == [""]  # "Vælg netværk …" only
+
+
+def test_the_team_adds_a_network_and_its_files_can_be_loaded_at_once(plan_db: Path) -> None:
+    from evaluation.plan import networks
+
+    view = IndlaesView(plan_db, today=TODAY)
+    section = view.networks
+    assert section is not None and "Nord" in texts(section.table.value)
+    section.name.value = "Vestby"
+    section.reason.value = "Ny skole i kommunen"
+    section.add_button.click()
+    assert section.status.text == "Netværket »Vestby« er oprettet. Dets filer kan nu indlæses."
+    assert "Vestby" in texts(section.table.value)
+    assert "Vestby" in [value for _label, value in view.network.options]  # the upload drop-down
+    with db.reader(plan_db) as con:
+        assert "Vestby" in networks.network_names(con)
+        history = con.execute("SELECT reason, changed_by FROM registry_history WHERE item_id = 'vestby'").fetchall()
+    assert history == [("Ny skole i kommunen", current_user())]  # who and why, in the plan's history
+    assert section.name.value == ""
+
+
+def test_a_name_like_a_known_network_is_asked_about_before_it_is_added(plan_db: Path) -> None:
+    from evaluation.plan import networks
+
+    section = IndlaesView(plan_db, today=TODAY).networks
+    section.name.value = "Nordd"
+    section.add_button.click()
+    assert section.status.text.startswith("Navnet ligner det kendte netværk »Nord«.")
+    assert section.confirm_add.layout.display is None  # shown: "Ja, opret »Nordd« som et nyt netværk"
+    with db.reader(plan_db) as con:
+        assert networks.network_names(con) == ["Nord", "Syd"]
+    section.confirm_add.click()
+    assert section.status.text.startswith("Netværket »Nordd« er oprettet.")
+    assert section.confirm_add.layout.display == "none"
+    with db.reader(plan_db) as con:
+        assert networks.network_names(con) == ["Nord", "Nordd", "Syd"]
+
+
+def test_a_network_name_that_looks_personal_is_refused_without_repeating_it(plan_db: Path) -> None:
+    section = IndlaesView(plan_db, today=TODAY).networks
+    section.name.value = "Ring 20 30 40 50"
+    section.add_button.click()
+    assert "ligner en personoplysning" in section.status.text
+    assert "20 30 40 50" not in section.status.widget.value
+
+
+def test_renaming_a_network_asks_first_and_then_renames_its_cases(plan_db: Path) -> None:
+    view = IndlaesView(plan_db, today=TODAY)
+    section = view.networks
+    section.old.value = "Syd"
+    section.new_name.value = "Sydkysten"
+    section.rename_reason.value = "Skolerne er lagt sammen"
+    section.rename_button.click()
+    assert section.confirm_rename.description == "Ja, omdøb »Syd« til »Sydkysten« i planen og i alle dets sager"
+    with db.reader(plan_db) as con:  # nothing renamed before the yes
+        assert con.execute("SELECT count(*) FROM cases WHERE netvaerk = 'Syd'").fetchone()[0] == 3
+    section.confirm_rename.click()
+    assert section.status.text.startswith("Netværket hedder nu »Sydkysten«; ")
+    with db.reader(plan_db) as con:
+        assert con.execute("SELECT count(*) FROM cases WHERE netvaerk = 'Sydkysten'").fetchone()[0] == 3
+        assert con.execute("SELECT count(*) FROM cases WHERE netvaerk = 'Syd'").fetchone()[0] == 0
+        reason = con.execute("SELECT reason FROM registry_history WHERE action = 'update' ORDER BY change_id DESC "
+                             "LIMIT 1").fetchone()[0]
+    assert reason == "Skolerne er lagt sammen"
+    assert [value for _label, value in view.network.options] == ["", "Nord", "Sydkysten"]
+    section.old.value = ""
+    section.rename_button.click()
+    assert section.status.text == "Vælg det netværk, der skal omdøbes."
 
 
 def test_aarsrapport_embeds_the_report_inputs_and_publishes_the_kredsraad_edition(demo_db: Path,

@@ -190,6 +190,19 @@ def _checked_name(con: duckdb.DuckDBPyConnection, name: Any, network_id: str | N
     return cleaned
 
 
+def clean_name(name: Any) -> str:
+    """A typed name as it would be stored (spaces tidied); "" when there is none."""
+    return name_keys.clean(name) if isinstance(name, str) else ""
+
+
+def similar_network(con: duckdb.DuckDBPyConnection, name: Any) -> str | None:
+    """The known network whose name is close to ``name`` without being one of its spellings
+    (a typo, or really another network?); None when there is none. A name that could not be
+    added raises the same Danish error as ``add_network``, so nothing odd is echoed back."""
+    cleaned = _checked_name(con, name, allow_similar=True)
+    return _suggest(cleaned, _lookup(con))
+
+
 def _looks_personal(text: str) -> bool:
     """A network name is shown to everyone: a CPR or phone number, e-mail or @handle is refused.
 

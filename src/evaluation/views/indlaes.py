@@ -3,8 +3,9 @@
 The file chooser (``upload.Uploader``) sends each file to the server's upload handler, which
 runs the same ``ingest.ingest_file`` as ``ssp-eval ingest``; the page shows each file's result
 in the words the command uses. Below it: the latest imports (loaded and rejected files, who
-and when), the networks that have sent nothing this year, and the fill-in template for the
-networks as downloads. The page works on a database that does not exist yet: the first file
+and when), the networks that have sent nothing this year, the fill-in template for the
+networks as downloads, and for the team the plan's networks to add or rename
+(``network_admin``). The page works on a database that does not exist yet: the first file
 creates it.
 """
 
@@ -24,6 +25,7 @@ from evaluation.plan import networks as network_registry
 from evaluation.server.identity import require_person
 from evaluation.server.roles import visible_networks
 from evaluation.views import navigation
+from evaluation.views.network_admin import NetworksSection
 from evaluation.views.common import (STYLE, Status, esc, fmt_datetime, fmt_int, guarded, page_database,
                                      reader, show_page, table_html)
 from evaluation.views.upload import Uploader
@@ -75,6 +77,10 @@ class IndlaesView:
                          "netværk. Excel-filen har en vejledning og rullelister med de tilladte værdier.</p>"),
             widgets.HTML(templates),
         ])
+        # The team adds and renames networks here (a network's contact does not see this part).
+        self.networks = NetworksSection(self.db_path, on_change=self.refresh) if self.person.is_team else None
+        if self.networks is not None:
+            self.widget.children = (*self.widget.children, self.networks.widget)
         self.widget.add_class("ssp-page")
         self.refresh()
         self.ready = True
@@ -84,6 +90,8 @@ class IndlaesView:
 
     def refresh(self) -> None:
         """Read the networks, the import list and the silent networks (nothing yet without a database)."""
+        if self.networks is not None:
+            self.networks.refresh()
         if not self.db_path.exists():
             self.listing.value = '<p class="ssp-lead">Ingen filer er indlæst endnu: databasen oprettes ved den første fil.</p>'
             self.silent.value = ""
