@@ -108,6 +108,7 @@ def test_the_upload_page_of_a_network_contact_lists_their_own_imports_only(as_us
     leaked = [name for name in other_networks(serve_db, "Sindal") if name in text]
     assert not leaked
     assert view.networks is None and "Netværk i planen" not in text  # adding and renaming: the team's
+    assert view.undo is None and "Fortryd en indlæsning" not in text  # undoing an import too
 
 
 def test_the_team_sees_every_network(as_user, serve_db: Path) -> None:

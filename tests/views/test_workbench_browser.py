@@ -240,3 +240,30 @@ def test_the_team_adds_a_network_on_the_upload_page(browser: Browser, server: in
         screenshot(page, "indlaes-netvaerk-efter")
     finally:
         page.close()
+
+
+def test_the_team_undoes_an_import_on_the_upload_page(browser: Browser, server: int, bench_db: Path) -> None:
+    """The newest import taken back in the browser: the preview names it, the yes undoes it.
+    Last in this file with the network test: it changes the demo's cases."""
+    from evaluation.store import erasure
+
+    with db.reader(bench_db) as con:
+        newest = erasure.imports(con).iloc[0]
+    page = visit(browser, server, "indlaes")
+    try:
+        select = page.locator(".ssp-undo-choice select")
+        option = select.locator("option", has_text=f"Nr. {int(newest['import_id'])}: {newest['file_name']}")
+        expect(option).to_have_count(1)
+        select.select_option(label=option.inner_text())
+        page.locator(".ssp-undo-preview").click()
+        question = page.locator(".ssp-undo-question")
+        expect(question).to_contain_text(f"Indlæsning {int(newest['import_id'])} af {newest['file_name']}")
+        screenshot(page, "indlaes-fortryd-spoerger")
+        page.locator(".ssp-undo-confirm").click()
+        expect(page.get_by_text("Fortrudt: Indlæsning", exact=False)).to_be_visible()
+        with db.reader(bench_db) as con:
+            assert int(newest["import_id"]) not in set(erasure.imports(con)["import_id"])
+        expect(option).to_have_count(0)
+        assert_no_traceback(page)
+    finally:
+        page.close()

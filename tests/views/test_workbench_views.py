@@ -347,6 +347,45 @@ def test_renaming_a_network_asks_first_and_then_renames_its_cases(plan_db: Path)
     assert section.status.text == "Vælg det netværk, der skal omdøbes."
 
 
+def test_the_team_undoes_an_import_from_the_upload_page(tmp_path: Path) -> None:
+    """A file loaded under the wrong network is taken back: preview in words, nothing gone until
+    the yes, then its cases are gone and the file can be loaded again (all through the real ingest)."""
+    from evaluation.ingest import ingest, spec, template
+    from evaluation.spreadsheets import write_csv
+
+    path = tmp_path / "undo.duckdb"
+    db.init(path)  # the plan's networks
+
+    def export(network: str, sags_id: str) -> Path:
+        row = {**template.example_row([network]), "sags_id": sags_id}
+        file = tmp_path / f"{network.lower()}_{sags_id}.csv"
+        write_csv(file, [c.label for c in spec.COLUMNS], [[row[c.key] for c in spec.COLUMNS]])
+        return file
+
+    assert ingest.ingest_file(path, export("Sindal", "A-1"), network="Sindal").status == "loaded"
+    wrong = export("Tårs", "B-1")
+    assert ingest.ingest_file(path, wrong, network="Tårs").status == "loaded"
+    view = IndlaesView(path, today=TODAY)
+    undo = view.undo
+    labels = [label for label, _value in undo.choice.options]
+    assert labels[1].startswith(f"Nr. 2: {wrong.name} (Tårs, ")  # newest first
+    undo.preview()
+    assert undo.status.text == "Vælg den indlæsning, der skal fortrydes."
+    undo.choice.value = undo.choice.options[1][1]
+    undo.show_button.click()
+    assert f"Indlæsning 2 af {wrong.name} (netværk Tårs) fortrydes: 1 sag forsvinder" in texts(undo.question.value)
+    assert undo.confirm_box.layout.display == "flex"
+    with db.reader(path) as con:
+        assert con.execute("SELECT count(*) FROM cases").fetchone()[0] == 2  # nothing gone before the yes
+    undo.confirm_button.click()
+    assert undo.status.text.startswith(f"Fortrudt: Indlæsning 2 af {wrong.name}")
+    with db.reader(path) as con:
+        assert con.execute("SELECT netvaerk FROM cases").fetchall() == [("Sindal",)]
+    assert [value for _label, value in undo.choice.options] == [0, 1]
+    assert wrong.name not in view.listing.value
+    assert ingest.ingest_file(path, wrong, network="Tårs").status == "loaded"  # the file loads again
+
+
 def test_aarsrapport_embeds_the_report_inputs_and_publishes_the_kredsraad_edition(demo_db: Path,
                                                                                    tmp_path: Path) -> None:
     from evaluation.ingest import ingest
