@@ -109,6 +109,7 @@ def test_the_upload_page_of_a_network_contact_lists_their_own_imports_only(as_us
     assert not leaked
     assert view.networks is None and "Netværk i planen" not in text  # adding and renaming: the team's
     assert view.undo is None and "Fortryd en indlæsning" not in text  # undoing an import too
+    assert view.erase_case is None and "Slet én sag" not in text  # and erasing a case
 
 
 def test_the_team_sees_every_network(as_user, serve_db: Path) -> None:

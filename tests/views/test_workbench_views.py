@@ -386,6 +386,37 @@ def test_the_team_undoes_an_import_from_the_upload_page(tmp_path: Path) -> None:
     assert ingest.ingest_file(path, wrong, network="Tårs").status == "loaded"  # the file loads again
 
 
+def test_the_team_erases_one_case_from_the_upload_page(plan_db: Path) -> None:
+    """Every version of one case, after a preview in words; a typed CPR number is not echoed."""
+    view = IndlaesView(plan_db, today=TODAY)
+    form = view.erase_case
+    with db.reader(plan_db) as con:
+        sags_id, before = con.execute("SELECT sags_id, (SELECT count(*) FROM cases) FROM cases "
+                                      "WHERE netvaerk = 'Syd' ORDER BY sags_id LIMIT 1").fetchone()
+    form.preview()
+    assert form.status.text == "Vælg netværket, sagen kommer fra."
+    form.network.value = "Syd"
+    form.sags_id.value = "010190-1234"
+    form.show_button.click()
+    assert "ligner en personoplysning" in form.status.text and "010190" not in form.status.widget.value
+    assert form.confirm_box.layout.display == "none"
+    form.sags_id.value = f" {sags_id} "
+    form.show_button.click()
+    assert f"Sagen {sags_id} fra Syd slettes helt: 1 version" in texts(form.question.value)
+    with db.reader(plan_db) as con:
+        assert con.execute("SELECT count(*) FROM cases").fetchone()[0] == before  # nothing before the yes
+    form.confirm_button.click()
+    assert form.status.text.startswith(f"Slettet: Sagen {sags_id} fra Syd")
+    with db.reader(plan_db) as con:
+        assert con.execute("SELECT count(*) FROM cases").fetchone()[0] == before - 1
+        assert con.execute("SELECT count(*) FROM case_versions WHERE netvaerk = 'Syd' AND sags_id = ?",
+                           [sags_id]).fetchone()[0] == 0
+        assert con.execute("SELECT kind, reason FROM erasures").fetchall() == [
+            ("sag", "Sagen er slettet fra siden Indlæs udtræk.")]
+    form.show_button.click()  # gone: the library says so in Danish
+    assert f"Der er ingen sag {sags_id} fra netværket Syd." in form.status.text
+
+
 def test_aarsrapport_embeds_the_report_inputs_and_publishes_the_kredsraad_edition(demo_db: Path,
                                                                                    tmp_path: Path) -> None:
     from evaluation.ingest import ingest

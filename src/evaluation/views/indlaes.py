@@ -4,8 +4,8 @@ The file chooser (``upload.Uploader``) sends each file to the server's upload ha
 runs the same ``ingest.ingest_file`` as ``ssp-eval ingest``; the page shows each file's result
 in the words the command uses. Below it: the latest imports (loaded and rejected files, who
 and when), the networks that have sent nothing this year, the fill-in template for the
-networks as downloads, and for the team an import to undo (``import_undo``) and the
-plan's networks to add or rename (``network_admin``). The page works on a database that does not exist yet: the first file
+networks as downloads, and for the team an import to undo or a case to erase
+(``erasure_forms``) and the plan's networks to add or rename (``network_admin``). The page works on a database that does not exist yet: the first file
 creates it.
 """
 
@@ -25,7 +25,7 @@ from evaluation.plan import networks as network_registry
 from evaluation.server.identity import require_person
 from evaluation.server.roles import visible_networks
 from evaluation.views import navigation
-from evaluation.views.import_undo import ImportUndo
+from evaluation.views.erasure_forms import CaseErasure, ImportUndo
 from evaluation.views.network_admin import NetworksSection
 from evaluation.views.common import (STYLE, Status, esc, fmt_datetime, fmt_int, guarded, page_database,
                                      reader, show_page, table_html)
@@ -82,10 +82,12 @@ class IndlaesView:
         # neither part).
         team = self.person.is_team
         self.undo = ImportUndo(self.db_path, on_done=self.refresh) if team else None
+        self.erase_case = CaseErasure(self.db_path, on_done=self.refresh) if team else None
         self.networks = NetworksSection(self.db_path, on_change=self.refresh) if team else None
         if team:
             children = list(self.widget.children)
-            children.insert(children.index(self.listing) + 1, self.undo.widget)
+            at = children.index(self.listing) + 1
+            children[at:at] = [self.undo.widget, self.erase_case.widget]
             self.widget.children = (*children, self.networks.widget)
         self.widget.add_class("ssp-page")
         self.refresh()
@@ -96,7 +98,7 @@ class IndlaesView:
 
     def refresh(self) -> None:
         """Read the networks, the import list and the silent networks (nothing yet without a database)."""
-        for part in (self.undo, self.networks):
+        for part in (self.undo, self.erase_case, self.networks):
             if part is not None:
                 part.refresh()
         if not self.db_path.exists():
