@@ -29,13 +29,14 @@ class ErasureForm:
     """Choose, 'Vis …' (the plan in words), then a red yes or 'Annullér'; subclasses say what."""
 
     title = lead = preview_label = confirm_label = done_prefix = reason = ""
+    cancel_label = "Annullér"
     css = "ssp-erasure"
 
     def __init__(self, db_path: Path, on_done: Callable[[], None]) -> None:
         self.db_path, self.on_done = Path(db_path), on_done
         self.plan: erasure.ErasurePlan | None = None
         self.show_button = widgets.Button(description=self.preview_label, icon="search",
-                                          layout=widgets.Layout(width="220px"))
+                                          layout=widgets.Layout(width="auto"))
         self.show_button.add_class(f"{self.css}-preview")
         self.show_button.on_click(lambda _b: self.preview())
         self.question = widgets.HTML("")
@@ -44,24 +45,29 @@ class ErasureForm:
                                              layout=widgets.Layout(width="auto"))
         self.confirm_button.add_class(f"{self.css}-confirm")
         self.confirm_button.on_click(lambda _b: self.erase())
-        self.cancel_button = widgets.Button(description="Annullér", layout=widgets.Layout(width="140px"))
+        self.cancel_button = widgets.Button(description=self.cancel_label, layout=widgets.Layout(width="140px"))
         self.cancel_button.on_click(lambda _b: self._hide())
         self.confirm_box = widgets.VBox([self.question, widgets.HBox([self.confirm_button, self.cancel_button])],
                                         layout=widgets.Layout(display="none"))
         self.status = Status()
-        self.widget = widgets.VBox([
-            widgets.HTML(f'<h3>{esc(self.title)}</h3><p class="ssp-lead">{esc(self.lead)}</p>'),
-            *self.fields(), self.show_button, self.confirm_box, self.status.widget,
-        ])
+        heading = [widgets.HTML(f'<h3>{esc(self.title)}</h3><p class="ssp-lead">{esc(self.lead)}</p>')] \
+            if self.title else []
+        self.widget = widgets.VBox([*heading, *self.fields(), self.show_button, self.confirm_box,
+                                    self.status.widget])
         self.widget.add_class(self.css)
 
     def fields(self) -> list[widgets.Widget]:
         """The choices above the preview button (each hides a shown question when changed)."""
-        raise NotImplementedError
+        return []
 
     def missing(self) -> str | None:
         """What the person must choose first, in Danish; None when the choice is complete."""
-        raise NotImplementedError
+        return None
+
+    def question_html(self, plan: erasure.ErasurePlan) -> str:
+        """The question above the red button: the plan in words, and that it is final."""
+        return (f"<p><b>{esc(plan.description())}</b> Sagerne slettes helt, også fra databasefilen, og det kan "
+                "ikke fortrydes.</p>")
 
     def make_plan(self, con: duckdb.DuckDBPyConnection) -> erasure.ErasurePlan:
         raise NotImplementedError
@@ -79,8 +85,7 @@ class ErasureForm:
         with guarded(self.status, loading="Finder sagerne …"):
             with reader(self.db_path) as con:
                 self.plan = self.make_plan(con)
-            self.question.value = (f"<p><b>{esc(self.plan.description())}</b> Sagerne slettes helt, også fra "
-                                   "databasefilen, og det kan ikke fortrydes.</p>")
+            self.question.value = self.question_html(self.plan)
             self.confirm_box.layout.display = "flex"
 
     def erase(self) -> None:
