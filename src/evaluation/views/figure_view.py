@@ -28,7 +28,9 @@ its widget code is 5 MB sent with every chart).
 * **Unchanged figures** are not sent again: a filter that leaves a chart as it was only
   raises ``revision``. The browser writes the revision it has drawn on the element
   (``data-drawn``) once ``Plotly.react`` has finished, and marks it ``data-pending`` while a
-  change is on its way: the benchmark and the tests wait for that.
+  change is on its way: the benchmark and the tests wait for that. It also tells the kernel
+  ("drawn"), so a page can hold what lies under its charts until they are drawn
+  (``wait_drawn``; Årsevaluering's learnings).
 """
 
 from __future__ import annotations
