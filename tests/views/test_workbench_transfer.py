@@ -104,7 +104,7 @@ def test_uploading_a_valid_and_an_invalid_file(browser: Browser, server: int, tr
         assert len(errors) == 2
         assert errors[0].startswith("sindal_fejl.csv, række 2, kolonne D")
         assert errors[1].startswith("sindal_fejl.csv, række 3, kolonne G")
-        expect(page.locator(".ssp-status")).to_contain_text("2 filer: 1 indlæst, 0 uændret, 1 afvist.")
+        expect(page.locator(".ssp-upload-status")).to_contain_text("2 filer: 1 indlæst, 0 uændret, 1 afvist.")
         expect(page.locator(".ssp-import-list")).to_contain_text("sindal_fejl.csv")  # the list was redrawn
         assert counts(transfer_db) == (cases + 4, imports + 1, rejected + 1)
         assert_no_traceback(page)

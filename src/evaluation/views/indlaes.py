@@ -51,6 +51,7 @@ class IndlaesView:
         self.today = today
         self.ready = False
         self.status = Status()
+        self.status.widget.add_class("ssp-upload-status")  # the team's sections below have their own
         self.imports = pd.DataFrame()
         self.network = widgets.Dropdown(options=[CHOOSE], value="", description="SSP-netværk",
                                         style={"description_width": "110px"}, layout=widgets.Layout(width="460px"))
