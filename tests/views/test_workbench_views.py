@@ -306,6 +306,10 @@ def test_a_name_like_a_known_network_is_asked_about_before_it_is_added(plan_db: 
     section.add_button.click()
     assert section.status.text.startswith("Navnet ligner det kendte netværk »Nord«.")
     assert section.confirm_add.layout.display is None  # shown: "Ja, opret »Nordd« som et nyt netværk"
+    section.name.value = "Nordby"  # another name is another question: the yes goes
+    assert section.confirm_add.layout.display == "none"
+    section.name.value = "Nordd"
+    section.add_button.click()
     with db.reader(plan_db) as con:
         assert networks.network_names(con) == ["Nord", "Syd"]
     section.confirm_add.click()
@@ -399,10 +403,17 @@ def test_the_team_erases_one_case_from_the_upload_page(plan_db: Path) -> None:
     form.sags_id.value = "010190-1234"
     form.show_button.click()
     assert "ligner en personoplysning" in form.status.text and "010190" not in form.status.widget.value
+    form.sags_id.value = "Anna Jensen"  # a name is not repeated either
+    form.show_button.click()
+    assert "ligner en personoplysning" in form.status.text and "Jensen" not in form.status.widget.value
     assert form.confirm_box.layout.display == "none"
     form.sags_id.value = f" {sags_id} "
     form.show_button.click()
     assert f"Sagen {sags_id} fra Syd slettes helt: 1 version" in texts(form.question.value)
+    form.network.value = "Nord"  # a changed choice takes the question (and its yes) away
+    assert form.confirm_box.layout.display == "none" and form.plan is None
+    form.network.value = "Syd"
+    form.show_button.click()
     with db.reader(plan_db) as con:
         assert con.execute("SELECT count(*) FROM cases").fetchone()[0] == before  # nothing before the yes
     form.confirm_button.click()

@@ -109,7 +109,8 @@ def plan_import(con: duckdb.DuckDBPyConnection, import_id: int) -> ErasurePlan:
     """Undo one import (see the module docstring for what is restored and what is refused)."""
     found = con.execute("SELECT file_name, network FROM imports WHERE import_id = ?", [import_id]).fetchall()
     if not found:
-        raise ErasureError(f"Der er ingen indlæsning med nummer {import_id}. Se listen med 'ssp-eval slet import'.")
+        raise ErasureError(f"Der er ingen indlæsning med nummer {import_id} (den kan være fortrudt imens). "
+                           "Se listen over indlæsninger.")
     file_name, network = found[0]
     _refuse_if_confirmed_later(con, import_id)
     versions, current = con.execute(

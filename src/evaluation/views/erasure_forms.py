@@ -176,9 +176,10 @@ class CaseErasure(ErasureForm):
             return "Vælg netværket, sagen kommer fra."
         if not typed:
             return "Skriv netværkets sagsnummer."
-        if any(found.kind != "name" for found in privacy.find_in_text(typed)):  # never echoed back
-            return ("Det skrevne ligner en personoplysning (fx et CPR- eller telefonnummer), ikke et sagsnummer. "
-                    "Skriv netværkets sagsnummer.")
+        # Never echoed back; and no stored case number can hold one (ingest refuses it there).
+        if privacy.find_in_text(typed):
+            return ("Det skrevne ligner en personoplysning (fx et navn, et CPR- eller telefonnummer), ikke et "
+                    "sagsnummer. Skriv netværkets sagsnummer.")
         return None
 
     def make_plan(self, con: duckdb.DuckDBPyConnection) -> erasure.ErasurePlan:
