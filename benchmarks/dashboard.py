@@ -161,7 +161,9 @@ def free_port() -> int:
 # (views/figure_view.py): each chart area writes the revision it has drawn to ``data-drawn``
 # after ``Plotly.react`` has finished (a chart the filter left unchanged gets a new revision
 # without a redraw) and carries ``data-pending`` while an update is on its way; so "redrawn" is
-# every area's revision moved on and none pending, not old plots replaced by new ones.
+# every area's revision moved on and none pending, not old plots replaced by new ones; timed to
+# the paint of the frame after that (a chart area may swap in a drawing made aside: its layout
+# and paint come after the swap, where ``Plotly.react`` did most of that work inside the call).
 _CHANGE_JS = """(label) => new Promise((resolve) => {
   const cards = document.querySelector('.ssp-kpi-cards');
   const select = document.querySelector('.ssp-filter-network select');
@@ -181,7 +183,14 @@ _CHANGE_JS = """(label) => new Promise((resolve) => {
     pageObserver.disconnect(); statusObserver.disconnect(); cardObserver.disconnect(); clearTimeout(timer);
     resolve({cards: cardsAt === null ? NaN : cardsAt, charts: charts, areas: areas.length});
   }
-  function check() { if (cardsAt !== null && done()) finish(performance.now() - start); }
+  // Then to the next frame's paint (a frame's callbacks, then a task after it): a spare drawing
+  // swapped in (views/figure_view.py) is styled, laid out and painted only after its swap.
+  let ending = false;
+  function check() {
+    if (ending || cardsAt === null || !done()) return;
+    ending = true;
+    requestAnimationFrame(() => setTimeout(() => finish(performance.now() - start), 0));
+  }
   cardObserver.observe(cards, {subtree: true, childList: true, characterData: true});
   // Only the chart areas' two attributes and the status lines' text: an observer of every change
   // would take a record of each of the thousands of attributes plotly sets while it draws.
@@ -267,7 +276,7 @@ _PAINT_JS = """([content, charts]) => {
   let seen = false, drawn = false;
   const check = () => {
     if (!seen && visible('.ssp-nav') && visible(content)) { seen = true; painted('content'); }
-    if (!drawn && charts && document.querySelectorAll('.js-plotly-plot').length >= charts) { drawn = true; painted('charts'); }
+    if (!drawn && charts && document.querySelectorAll('.ssp-figure-plot.js-plotly-plot').length >= charts) { drawn = true; painted('charts'); }
   };
   new MutationObserver(check).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 }"""
