@@ -19,14 +19,14 @@ CHART_AREAS = {"aarsevaluering": 7, "netvaerk": 2, "udforsk": 1, "moedenoter": 1
 _STATE = """() => {
   const outputs = [...document.querySelectorAll('.ssp-figure')];  // a chart area (views/figure_view.py)
   const drawn = (o) => {
-    const plot = o.querySelector('.js-plotly-plot');
+    const plot = o.querySelector('.ssp-figure-plot');  // the shown drawing (not a spare)
     if (!plot || plot.getBoundingClientRect().height < 50) return false;
     return plot.querySelectorAll('.trace, .point, .hm, .annotation-text').length > 0;
   };
   const label = (e) => (e.closest('.widget-inline-hbox, .widget-box, .lm-Widget') || e).innerText.slice(0, 80);
   return {
     areas: outputs.length,
-    empty: outputs.filter((o) => !drawn(o)).map((o) => (o.querySelector('.gtitle') || o).textContent.slice(0, 80)),
+    empty: outputs.filter((o) => !drawn(o)).map((o) => (o.querySelector('.ssp-figure-plot .gtitle') || o).textContent.slice(0, 80)),
     blank_selects: [...document.querySelectorAll('select')]
       .filter((s) => s.selectedIndex < 0 || !s.options[s.selectedIndex].text.trim()).map(label),
     loading: [...document.querySelectorAll('.ssp-loading')].filter((e) => e.offsetParent !== null)

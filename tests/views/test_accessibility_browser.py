@@ -161,7 +161,7 @@ def test_every_chart_has_its_numbers_as_a_table(browser: Browser, server: int) -
         assert count >= 7
         for i in range(count):
             area = outputs.nth(i)
-            title = area.locator(".gtitle").first.text_content()
+            title = area.locator(".ssp-figure-plot .gtitle").first.text_content()
             summary = area.locator("details.ssp-figure-data summary")
             expect(summary).to_have_text(f"Tallene bag figuren: {title}")
             assert area.locator("details.ssp-figure-data tbody tr").count() > 0, title

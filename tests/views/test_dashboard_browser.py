@@ -27,6 +27,7 @@ from evaluation.analysis.filters import Filters
 from evaluation.settings import REPO_ROOT
 from evaluation.views.experience import LEARNINGS_SHOWN, kpi_value_text
 from evaluation.views.figure_text import figure_rows
+from evaluation.views.figure_view import prepare
 from browsing import PAGE_TIMEOUT_MS, running_dashboard
 
 pytestmark = pytest.mark.browser
@@ -138,7 +139,7 @@ def test_aarsevaluering_loads_with_danish_headings_kpis_and_charts(aarsevaluerin
     year = latest_year(dashboard_db)
     expect(card_value(page, "cases")).to_have_text(expected_card(dashboard_db, Filters(year=year)))
     wait_for_charts(page, CHARTS_ON_AARSEVALUERING)
-    titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()  # SVG: text_content
+    titles = page.locator(".ssp-figure-plot .gtitle").all_text_contents()  # SVG: text_content
     assert "Actioncardet fulgt pr. netværk" in titles
     expect(page.get_by_text("Henter figurer")).to_have_count(0)
     assert_no_traceback(page)
@@ -166,38 +167,44 @@ def test_network_filter_changes_a_kpi_to_the_query_layers_value(aarsevaluering: 
     expect(card_value(page, "cases")).to_have_text(expected_card(dashboard_db, Filters(year=year)))
 
 
-# One chart area (views/figure_view.py) by its SVG title: its revision, its plot element (marked
-# on the first call, so a later call tells whether it is still the same element), the bars it
-# draws and the rows of its data table.
+# One chart area (views/figure_view.py) by its SVG title: its revision, its shown drawing (the
+# first call marks the area's drawings then, shown and spare, so a later call tells whether the
+# shown one is one of them), the bars it draws and the rows of its data table.
 _CHART_JS = """(title) => {
   const area = [...document.querySelectorAll('.ssp-figure')]
-    .find((a) => a.querySelector('.gtitle')?.textContent === title);
+    .find((a) => a.querySelector('.ssp-figure-plot .gtitle')?.textContent === title);
   if (!area) return null;
-  const plot = area.querySelector('.js-plotly-plot');
-  if (!window.__sspPlot) window.__sspPlot = plot;
+  const plot = area.querySelector('.ssp-figure-plot');
+  if (!window.__sspPlots) window.__sspPlots = [...area.querySelectorAll('.js-plotly-plot')];
   const trace = (plot && plot.data && plot.data[0]) || {};
   return {drawn: area.dataset.drawn || null, pending: 'pending' in area.dataset,
-          same_plot: plot === window.__sspPlot, x: Array.from(trace.x || []), y: Array.from(trace.y || []),
+          known_plot: window.__sspPlots.includes(plot), x: Array.from(trace.x || []), y: Array.from(trace.y || []),
           rows: [...area.querySelectorAll('details.ssp-figure-data tbody tr')]
             .map((tr) => [...tr.cells].map((td) => td.textContent))};
 }"""
 
 
+def platforms_spec(path: Path, filters: Filters) -> dict:
+    """The platforms chart's spec for ``filters``, built as the page builds it (query, spec)."""
+    with db.reader(path) as con:
+        return charts.platforms_spec(queries.platforms(con, filters))
+
+
 def expected_platforms(path: Path, filters: Filters) -> dict:
     """What the platforms chart must draw for ``filters``, from the library (query, spec, table)."""
-    with db.reader(path) as con:
-        spec = charts.platforms_spec(queries.platforms(con, filters))
+    spec = platforms_spec(path, filters)
     return {"x": spec["data"][0]["x"], "y": spec["data"][0]["y"], "rows": figure_rows(spec)[1]}
 
 
 def test_a_filter_change_redraws_the_charts_in_place(aarsevaluering: Page, dashboard_db: Path) -> None:
-    """A new network redraws the charts inside the plot elements they have (``Plotly.react``),
-    bars and data table both showing the new network's numbers; none is torn down and made anew."""
+    """A new network redraws the charts in the drawings the areas have (``Plotly.react`` in the
+    shown one, or a spare drawn aside swapped in), bars and data table both showing the new
+    network's numbers; none is torn down and made anew, and one drawing per area is shown."""
     page = aarsevaluering
     year = latest_year(dashboard_db)
     title = "Platforme i sagerne"
     wait_for_charts(page, CHARTS_ON_AARSEVALUERING)
-    page.evaluate("window.__sspPlot = null")
+    page.evaluate("window.__sspPlots = null")
     shown = expected_platforms(dashboard_db, Filters(year=year))  # all networks (an earlier test came back to it)
     before = poll(lambda: page.evaluate(_CHART_JS, title),
                   lambda c: c is not None and not c["pending"] and {k: c[k] for k in ("x", "y", "rows")} == shown)
@@ -210,10 +217,84 @@ def test_a_filter_change_redraws_the_charts_in_place(aarsevaluering: Page, dashb
     after = poll(lambda: page.evaluate(_CHART_JS, title),
                  lambda c: c is not None and not c["pending"] and {k: c[k] for k in ("x", "y", "rows")} == expected)
     assert {k: after[k] for k in ("x", "y", "rows")} == expected, after
-    assert after["same_plot"], "the chart was drawn in a new element instead of updated in place"
+    assert after["known_plot"], "the chart was drawn in a new element instead of updated in place"
     assert int(after["drawn"]) > int(before["drawn"])
-    assert page.locator(".ssp-figure .js-plotly-plot").count() == CHARTS_ON_AARSEVALUERING  # no plot left over
+    assert page.locator(".ssp-figure .ssp-figure-plot").count() == CHARTS_ON_AARSEVALUERING  # one shown each
     page.select_option(".ssp-filter-network select", label="Alle netværk")
+    expect(card_value(page, "cases")).to_have_text(expected_card(dashboard_db, Filters(year=year)))
+    assert_no_traceback(page)
+
+
+# The platforms area's drawings: the shown one and the spares, with their keys, widths and places.
+_DRAWINGS_JS = """() => {
+  const area = [...document.querySelectorAll('.ssp-figure')]
+    .find((a) => a.querySelector('.ssp-figure-plot .gtitle')?.textContent === 'Platforme i sagerne');
+  const plots = area.querySelector('.ssp-figure-plots');
+  const one = (p) => ({key: p.dataset.key || '', width: p._fullLayout ? p._fullLayout.width : null,
+                       right: p.getBoundingClientRect().right, hidden: p.getAttribute('aria-hidden'),
+                       marked: p === window.__sspSpare, reacted: (window.__sspReacted || []).includes(p)});
+  return {area_width: plots.clientWidth, pending: 'pending' in area.dataset,
+          shown: one(area.querySelector('.ssp-figure-plot')),
+          spares: [...area.querySelectorAll('.ssp-figure-spare')].map(one)};
+}"""
+
+
+def test_a_network_drawn_aside_is_swapped_in_and_follows_the_width(aarsevaluering: Page, dashboard_db: Path) -> None:
+    """The page draws the other networks' charts aside while idle (``FigureView.predraw``): a
+    network change then shows that drawing, not a redrawn one, with the chosen network's numbers;
+    spares are out of sight and hidden from screen readers, and one swapped in after the window
+    narrowed is brought to the area's new width."""
+    page = aarsevaluering
+    year = latest_year(dashboard_db)
+    wait_for_charts(page, CHARTS_ON_AARSEVALUERING)
+    with db.reader(dashboard_db) as con:
+        networks = queries.filter_options(con).networks
+    network = networks[1]
+    key = prepare(platforms_spec(dashboard_db, Filters(year=year, networks=(network,)))).key
+    drawings = poll(lambda: page.evaluate(_DRAWINGS_JS), lambda d: key in [s["key"] for s in d["spares"]])
+    assert key in [s["key"] for s in drawings["spares"]], drawings
+    for spare in drawings["spares"]:
+        assert spare["hidden"] == "true" and spare["right"] <= 0, spare  # out of sight, not read aloud
+    screenshot(page, "aarsevaluering-reservetegninger-foer")
+    page.evaluate("""(key) => {
+      window.__sspSpare = document.querySelector(`.ssp-figure-spare[data-key="${key}"]`);
+      window.__sspReacted = [];
+      const react = Plotly.react;
+      window.Plotly.react = function (gd, ...rest) { window.__sspReacted.push(gd); return react.call(this, gd, ...rest); };
+    }""", key)
+    expected = expected_platforms(dashboard_db, Filters(year=year, networks=(network,)))
+    page.evaluate("window.__sspPlots = null")
+    page.select_option(".ssp-filter-network select", label=network)
+    after = poll(lambda: page.evaluate(_CHART_JS, "Platforme i sagerne"),
+                 lambda c: not c["pending"] and {k: c[k] for k in ("x", "y", "rows")} == expected)
+    assert {k: after[k] for k in ("x", "y", "rows")} == expected, after
+    drawings = page.evaluate(_DRAWINGS_JS)
+    assert drawings["shown"]["marked"] and drawings["shown"]["key"] == key, drawings
+    assert not drawings["shown"]["reacted"] and drawings["shown"]["hidden"] is None
+    assert drawings["shown"]["right"] > 0
+    # Exactly what a drawing made now would show: the same pixels as the figure drawn anew there.
+    shown = page.locator(".ssp-figure-plot", has=page.locator(".gtitle", has_text="Platforme i sagerne"))
+    shown.scroll_into_view_if_needed()
+    swapped_pixels = shown.screenshot(animations="disabled")
+    shown.evaluate("(gd) => Plotly.newPlot(gd, gd.data, gd.layout, gd._context)")
+    page.wait_for_timeout(300)
+    assert shown.screenshot(animations="disabled") == swapped_pixels
+    screenshot(page, "aarsevaluering-reservetegninger-efter")
+
+    page.set_viewport_size({"width": 900, "height": 900})  # narrower: the shown drawing follows
+    try:
+        narrowed = poll(lambda: page.evaluate(_DRAWINGS_JS),
+                        lambda d: abs(d["shown"]["width"] - d["area_width"]) <= 1 and d["area_width"] < 1000)
+        assert abs(narrowed["shown"]["width"] - narrowed["area_width"]) <= 1, narrowed
+        back = prepare(platforms_spec(dashboard_db, Filters(year=year))).key  # "Alle netværk": a wide spare
+        assert any(s["key"] == back and s["width"] > narrowed["area_width"] + 1 for s in narrowed["spares"]), narrowed
+        page.select_option(".ssp-filter-network select", label="Alle netværk")
+        swapped = poll(lambda: page.evaluate(_DRAWINGS_JS),
+                       lambda d: d["shown"]["key"] == back and not d["pending"]
+                       and abs(d["shown"]["width"] - d["area_width"]) <= 1)
+        assert swapped["shown"]["key"] == back and abs(swapped["shown"]["width"] - swapped["area_width"]) <= 1, swapped
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
     expect(card_value(page, "cases")).to_have_text(expected_card(dashboard_db, Filters(year=year)))
     assert_no_traceback(page)
 

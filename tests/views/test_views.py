@@ -26,6 +26,7 @@ from evaluation.views import common, plan_sections
 from evaluation.views.aarsevaluering import AarsevalueringView
 from evaluation.views.common import ALL, figure_title
 from evaluation.views.experience import kpi_value_text
+from evaluation.views.figure_view import FigureView
 from evaluation.views.moedenoter import MoedenoterView
 from evaluation.views.aarsrapport import AarsrapportView
 from evaluation.views.netvaerk import NetvaerkView
@@ -424,6 +425,45 @@ def test_prefetched_views_are_not_shown_after_the_database_changed(view_db: Path
     fresh.filter_bar.network.value = "Syd"
     assert fresh.wait(60)
     assert shown_parts(view) == shown_parts(fresh)  # the charts too, not only the cards
+
+
+def test_prefetched_networks_go_to_the_browser_as_spare_drawings_keyed_by_their_content(
+        view_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a browser has drawn the page, the prefetch sends each other network's charts ahead
+    (``FigureView.predraw``), each once; a network shown later carries the key of exactly the
+    figure sent ahead for it, so the browser swaps that drawing in (``figure_view``)."""
+    sent: list[tuple[FigureView, dict]] = []
+    monkeypatch.setattr(FigureView, "send", lambda self, content, buffers=None: sent.append((self, content)))
+    view = AarsevalueringView(view_db, today=TODAY)
+    assert view.wait(60)
+    ex = view.experience
+    ex.prefetch = True
+    view.filter_bar.situation.value = "B"  # prefetches, but no browser has drawn anything yet
+    assert view.wait(60)
+    assert sent == []
+    view.filter_bar.situation.value = ALL
+    assert view.wait(60)
+    for area in ex.chart_areas():  # what each chart area's JS sends after its first drawing
+        area._handle_custom_msg({"event": "drawn", "revision": area.revision}, [])
+    view.filter_bar.situation.value = "B"
+    view.filter_bar.situation.value = ALL
+    assert view.wait(60)
+    ahead = {(id(area), c["key"]): c["figure"] for area, c in sent if c["event"] == "predraw"}
+    assert len(ahead) == len(sent)  # none sent twice
+    for area in ex.chart_areas():
+        keys = [key for (owner, key) in ahead if owner == id(area)]
+        assert len(keys) == len(ex.networks), area.title  # every other network and "Alle netværk"
+        assert area.key not in keys  # not what it shows now
+    for network in ("Syd", "Nord"):
+        view.filter_bar.network.value = network
+        assert view.wait(60)
+        for area in ex.chart_areas():
+            assert ahead[(id(area), area.key)] == area.figure, (network, area.title)
+    sent.clear()
+    view.filter_bar.situation.value = "B"  # the same networks again: nothing new to draw ahead
+    view.filter_bar.situation.value = ALL
+    assert view.wait(60)
+    assert all((id(area), c["key"]) in ahead for area, c in sent)
 
 
 def test_the_text_under_the_charts_waits_until_the_browser_has_drawn_them(

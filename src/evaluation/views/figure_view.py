@@ -31,13 +31,23 @@ its widget code is 5 MB sent with every chart).
   change is on its way: the benchmark and the tests wait for that. It also tells the kernel
   ("drawn"), so a page can hold what lies under its charts until they are drawn
   (``wait_drawn``; Årsevaluering's learnings).
+* **Spare drawings**: a page that knows what a chart may show next (Årsevaluering's prefetch
+  of the other networks) sends it ahead (``predraw``). The browser draws it aside while the
+  page is idle, hidden, and keeps up to ``SPARES`` per chart; when the kernel later shows a
+  figure whose content key (``PreparedFigure.key``, a hash of the spec) is among them, the
+  browser swaps the drawings instead of redrawing, and keeps the one it took down as a spare.
+  The key is the content itself, so a spare can never show other numbers than the kernel's
+  figure: a save or an import makes new figures with new keys, and they are drawn anew.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import anywidget
@@ -46,7 +56,9 @@ import traitlets
 
 from evaluation.settings import PLOTLY_SCRIPT_PATH
 
-FIGURE_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+# Not plotly's "responsive" (a window listener per plot): a chart area follows its own width.
+FIGURE_CONFIG = {"displaylogo": False, "responsive": False, "displayModeBar": False}
+SPARES = 12  # spare drawings a browser keeps per chart area (Årsevaluering: 8 networks and "all")
 
 
 def figure_spec(fig: go.Figure | dict) -> dict:
@@ -76,6 +88,13 @@ class PreparedFigure:
 
     spec: dict
     table: str
+    key: str = field(default="", compare=False)  # the spec's content hash (``spec_key``)
+
+
+def spec_key(spec: dict) -> str:
+    """A short hash of the spec's content: equal keys mean the same drawing (spare drawings)."""
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
 def prepare(fig: go.Figure | dict | PreparedFigure) -> PreparedFigure:
@@ -85,7 +104,7 @@ def prepare(fig: go.Figure | dict | PreparedFigure) -> PreparedFigure:
     from evaluation.views.figure_text import figure_table_html
 
     spec = figure_spec(fig)
-    return PreparedFigure(spec, figure_table_html(spec))
+    return PreparedFigure(spec, figure_table_html(spec), spec_key(spec))
 
 
 class FigureView(anywidget.AnyWidget):
@@ -141,20 +160,88 @@ class FigureView(anywidget.AnyWidget):
         });
       });
     }
+    // Spare drawings (``predraw``): drawn one at a time while the page is idle, in the same
+    // queue as the updates (so never in the middle of one), never while an update is on its way
+    // or a chart waits to be drawn, and only once the charts have been left as they are for
+    // QUIET_MS: the person's choice always goes first, and one who clicks through the networks
+    // quickly does not wait for drawings made between the clicks.
+    const QUIET_MS = 500;
+    const idle = window.__sspSpareQueue || (window.__sspSpareQueue = { jobs: [], scheduled: false });
+    const later = (run) => window.requestIdleCallback ? requestIdleCallback(run, { timeout: 1000 }) : setTimeout(run, 50);
+    function whenIdle(job) {
+      idle.jobs.push(job);
+      nextSpare();
+    }
+    function nextSpare() {
+      if (idle.scheduled || !idle.jobs.length) return;
+      idle.scheduled = true;
+      later(() => {
+        idle.scheduled = false;
+        const quiet = performance.now() - (frame.updated || 0);
+        if (frame.scheduled || frame.jobs.length || document.querySelector(".ssp-figure[data-pending]")
+            || quiet < QUIET_MS) {
+          setTimeout(nextSpare, Math.max(50, QUIET_MS - quiet));
+          return;
+        }
+        const job = idle.jobs.shift();
+        frame.done = frame.done.then(job).catch((error) => console.error("ssp-figure", error)).then(nextSpare);
+      });
+    }
     export default {
       render({ model, el }) {
         el.classList.add("ssp-figure");
-        const plot = document.createElement("div");
+        const plots = document.createElement("div");  // the shown drawing (in the flow) and the spares
+        plots.className = "ssp-figure-plots";
+        let plot = document.createElement("div");
         plot.className = "ssp-figure-plot";
+        plots.append(plot);
         const table = document.createElement("div");
         table.className = "ssp-figure-table";
-        el.append(plot, table);
-        let shownFigure = null, shownTable = null, queued = false, drawn = false;
+        el.append(plots, table);
+        let shownFigure = null, shownTable = null, shownKey = "", queued = false, drawn = false;
+        const spares = new Map();  // content key -> a hidden drawing, oldest first
+        const keep = (key, gd) => {  // moved out of sight (not display: none: its styles stay computed)
+          gd.classList.remove("ssp-figure-plot", "ssp-figure-spare-drawing");  // not className: plotly
+          gd.classList.add("ssp-figure-spare");                               // marks its own class too
+          gd.setAttribute("aria-hidden", "true");
+          spares.delete(key);
+          spares.set(key, gd);
+          while (spares.size > __SPARES__) {
+            const [oldest, old] = spares.entries().next().value;
+            spares.delete(oldest);
+            window.Plotly?.purge(old);
+            old.remove();
+          }
+        };
+        // The area follows its own width (FIGURE_CONFIG: not plotly's "responsive", which listens
+        // to the window and would redraw every spare too): the shown drawing is redrawn at once,
+        // a spare when it is swapped in.
+        const resized = new ResizeObserver(() => {
+          const width = plots.clientWidth;
+          if (drawn && width > 0 && plot._fullLayout && Math.abs(plot._fullLayout.width - width) > 1) {
+            inFrame(() => window.Plotly.Plots.resize(plot).catch(() => {}));
+          }
+        });
+        resized.observe(plots);
+        const swapIn = async (key) => {  // the spare drawn for ``key`` becomes the shown drawing
+          const spare = spares.get(key);
+          spares.delete(key);
+          spare.classList.replace("ssp-figure-spare", "ssp-figure-plot");
+          spare.removeAttribute("aria-hidden");
+          const width = plot._fullLayout?.width;  // the area's width (kept by ``resized``)
+          if (shownKey && !plot.querySelector(".ssp-figure-failed")) keep(shownKey, plot);
+          else { window.Plotly.purge(plot); plot.remove(); }
+          plot = spare;
+          if (width && Math.abs(plot._fullLayout.width - width) > 1) await window.Plotly.Plots.resize(plot);
+        };
         const update = async () => {
           const figure = model.get("figure"), html = model.get("table"), revision = model.get("revision");
+          const key = model.get("key");
           if (figure !== shownFigure) {
             try {
-              if (figure && figure.data) {
+              if (figure && figure.data && drawn && key && spares.has(key)) {
+                await swapIn(key);
+              } else if (figure && figure.data) {
                 const Plotly = await plotly();
                 if (!drawn) await laidOut(el);  // drawn once: its area has a width
                 plot.querySelector(".ssp-figure-failed")?.remove();
@@ -163,8 +250,11 @@ class FigureView(anywidget.AnyWidget):
               } else if (window.Plotly) {
                 window.Plotly.purge(plot);
               }
+              shownKey = figure && figure.data ? key : "";
+              if (plot.dataset.key !== shownKey) plot.dataset.key = shownKey;  // tests find a drawing by it
             } catch (error) {  // plotly.js not fetched, or a figure it refused: say so, keep the numbers
               console.error("ssp-figure", error);
+              shownKey = "";
               if (!plot.querySelector(".ssp-figure-failed")) {
                 const failed = document.createElement("p");
                 failed.className = "ssp-figure-failed";
@@ -185,6 +275,27 @@ class FigureView(anywidget.AnyWidget):
             model.send({ event: "drawn", revision });  // the kernel may hold its next updates for this
           }
           if (model.get("revision") === revision) delete el.dataset.pending;
+          frame.updated = performance.now();
+        };
+        const predraw = (msg) => {  // a figure this area may show next: drawn aside, hidden
+          if (!msg || msg.event !== "predraw" || !msg.key || !msg.figure || !msg.figure.data) return;
+          whenIdle(async () => {
+            if (!drawn || !el.isConnected || msg.key === shownKey || spares.has(msg.key)) return;
+            const Plotly = await plotly();
+            const spare = document.createElement("div");
+            spare.className = "ssp-figure-spare-drawing";  // laid out at the area's width, out of sight
+            spare.setAttribute("aria-hidden", "true");
+            plots.append(spare);
+            try {
+              await Plotly.newPlot(spare, msg.figure.data, msg.figure.layout || {}, msg.figure.config || {});
+              spare.dataset.key = msg.key;
+              keep(msg.key, spare);
+            } catch (error) {
+              console.error("ssp-figure", error);
+              Plotly.purge(spare);
+              spare.remove();
+            }
+          });
         };
         const schedule = () => {
           el.dataset.pending = "1";
@@ -193,14 +304,21 @@ class FigureView(anywidget.AnyWidget):
           queueMicrotask(() => { queued = false; inFrame(update); });
         };
         for (const name of ["figure", "table", "revision"]) model.on(`change:${name}`, schedule);
+        model.on("msg:custom", predraw);
         schedule();
         return () => {
           for (const name of ["figure", "table", "revision"]) model.off(`change:${name}`, schedule);
-          if (window.Plotly) window.Plotly.purge(plot);
+          model.off("msg:custom", predraw);
+          resized.disconnect();
+          if (window.Plotly) {
+            window.Plotly.purge(plot);
+            for (const spare of spares.values()) window.Plotly.purge(spare);
+          }
+          spares.clear();
         };
       }
     };
-    """.replace("__PLOTLY_SCRIPT__", _plotly_script())
+    """.replace("__PLOTLY_SCRIPT__", _plotly_script()).replace("__SPARES__", str(SPARES))
     # Containment keeps plotly's forced style and layout passes inside the chart: each redraw
     # measures text and boxes many times, and without it every measurement laid out the whole
     # page anew (a network change with its 7 charts: median 338 ms without, 272 ms with, at 10k
@@ -208,25 +326,39 @@ class FigureView(anywidget.AnyWidget):
     _css = """
     .ssp-figure { width: 100%; }
     .ssp-figure-plot { width: 100%; contain: layout paint style; }
-    .ssp-figure-plot .svg-container { contain: strict; }
+    .ssp-figure-plots .svg-container { contain: strict; }
+    .ssp-figure-plots { position: relative; overflow: hidden; }
+    .ssp-figure-spare, .ssp-figure-spare-drawing { position: absolute; top: 0; left: 0; right: 0;
+        transform: translateX(-300%); contain: layout paint style; }
     .ssp-figure-failed { margin: 0.5em 0; padding: 0.5em 0.75em; border-left: 4px solid #D55E00; background: #FDF2EC; }
     """
 
     figure = traitlets.Dict().tag(sync=True)
     table = traitlets.Unicode("").tag(sync=True)
     revision = traitlets.Int(0).tag(sync=True)
+    key = traitlets.Unicode("").tag(sync=True)  # the shown figure's content key ("" when not known)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._drawn = 0  # the newest revision a browser has reported drawn
         self._drawn_changed = threading.Condition()
+        self._predrawn: OrderedDict[str, None] = OrderedDict()  # keys sent ahead (``predraw``)
+        self._first_drawing: list[Callable[[], None]] = []
         self.on_msg(self._on_browser_message)
 
     def _on_browser_message(self, _widget: Any, content: dict, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("event") == "drawn":
             with self._drawn_changed:
+                first = self._drawn == 0
                 self._drawn = max(self._drawn, int(content.get("revision") or 0))
                 self._drawn_changed.notify_all()
+            if first and self._drawn > 0:
+                for callback in self._first_drawing:
+                    callback()
+
+    def on_first_drawing(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when a browser reports this area's first drawing (``predraw`` needs it)."""
+        self._first_drawing.append(callback)
 
     @property
     def drawn_once(self) -> bool:
@@ -255,8 +387,26 @@ class FigureView(anywidget.AnyWidget):
 
                 self.figure = spec
                 self.table = prepared.table if prepared else figure_table_html(spec)
+                self.key = prepared.key if prepared else ""
             self.revision += 1
         return changed
+
+    def predraw(self, fig: go.Figure | dict | PreparedFigure) -> bool:
+        """Send a figure this area may show next, for the browser to draw aside while the page is
+        idle (a spare drawing); False when it is shown now or was sent already.
+
+        Only for a page with a browser that has drawn this area (the first drawing goes first).
+        When ``show`` later gets the same content, the browser swaps the spare in: at 1M cases
+        a network change with its seven charts then needs no ``Plotly.react`` at all.
+        """
+        prepared = prepare(fig)
+        if not self.drawn_once or prepared.key in (self.key, "") or prepared.key in self._predrawn:
+            return False
+        self._predrawn[prepared.key] = None
+        while len(self._predrawn) > SPARES:
+            self._predrawn.popitem(last=False)
+        self.send({"event": "predraw", "key": prepared.key, "figure": prepared.spec})
+        return True
 
     @property
     def title(self) -> str | None:
@@ -265,4 +415,4 @@ class FigureView(anywidget.AnyWidget):
         return title.get("text") if isinstance(title, dict) else None
 
 
-__all__ = ["FIGURE_CONFIG", "FigureView", "PreparedFigure", "figure_spec", "prepare"]
+__all__ = ["FIGURE_CONFIG", "SPARES", "FigureView", "PreparedFigure", "figure_spec", "prepare", "spec_key"]
