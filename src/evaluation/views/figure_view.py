@@ -47,7 +47,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import anywidget
@@ -88,7 +88,7 @@ class PreparedFigure:
 
     spec: dict
     table: str
-    key: str = field(default="", compare=False)  # the spec's content hash (``spec_key``)
+    key: str  # the spec's content hash (``spec_key``): equal keys, equal drawings
 
 
 def spec_key(spec: dict) -> str:
@@ -336,7 +336,7 @@ class FigureView(anywidget.AnyWidget):
     figure = traitlets.Dict().tag(sync=True)
     table = traitlets.Unicode("").tag(sync=True)
     revision = traitlets.Int(0).tag(sync=True)
-    key = traitlets.Unicode("").tag(sync=True)  # the shown figure's content key ("" when not known)
+    key = traitlets.Unicode("").tag(sync=True)  # the shown figure's content key (``spec_key``)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -378,16 +378,11 @@ class FigureView(anywidget.AnyWidget):
     def show(self, fig: go.Figure | dict | PreparedFigure) -> bool:
         """Draw ``fig`` with its data table; False when it is the figure already shown (then only
         ``revision`` moves, so the browser confirms it has the newest state)."""
-        prepared = fig if isinstance(fig, PreparedFigure) else None
-        spec = prepared.spec if prepared else figure_spec(fig)
-        changed = spec != self.figure
+        prepared = prepare(fig)
+        changed = prepared.spec != self.figure
         with self.hold_sync():
             if changed:
-                from evaluation.views.figure_text import figure_table_html
-
-                self.figure = spec
-                self.table = prepared.table if prepared else figure_table_html(spec)
-                self.key = prepared.key if prepared else ""
+                self.figure, self.table, self.key = prepared.spec, prepared.table, prepared.key
             self.revision += 1
         return changed
 
@@ -400,7 +395,7 @@ class FigureView(anywidget.AnyWidget):
         a network change with its seven charts then needs no ``Plotly.react`` at all.
         """
         prepared = prepare(fig)
-        if not self.drawn_once or prepared.key in (self.key, "") or prepared.key in self._predrawn:
+        if not self.drawn_once or prepared.key == self.key or prepared.key in self._predrawn:
             return False
         self._predrawn[prepared.key] = None
         while len(self._predrawn) > SPARES:
